@@ -1,0 +1,30 @@
+// Runs the compiled test suite with Node's built-in runner, once per available backend,
+// so every test also checks the native kernels against the same expectations.
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+function findTests(dir) {
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) found.push(...findTests(p));
+    else if (name.endsWith('.test.js')) found.push(p);
+  }
+  return found.sort();
+}
+
+const filter = process.argv[2];
+const files = findTests('dist/test').filter((f) => !filter || f.includes(filter));
+const requested = process.env.TRADECRAFT_BACKEND;
+const backends = requested ? [requested] : ['js', ...(existsSync('build/Release/tradecraft.node') ? ['native'] : [])];
+let failed = false;
+for (const backend of backends) {
+  console.log(`\n# test suite on the ${backend} backend (${files.length} files)`);
+  const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], {
+    stdio: 'inherit',
+    env: { ...process.env, TRADECRAFT_BACKEND: backend, TRADECRAFT_QUIET: '1' },
+  });
+  if (r.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);
