@@ -1,0 +1,23 @@
+// Builds the optional native backend during `npm install`. A failed build must never fail
+// the install: the TypeScript backend always works, and the library says how to get the
+// native one when it starts.
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+
+if (process.env.TRADECRAFT_SKIP_NATIVE === '1' || !existsSync('binding.gyp')) process.exit(0);
+const npmDir = dirname(process.env.npm_execpath ?? '');
+const bundled = join(npmDir, '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+const gyp = existsSync(bundled) ? [process.execPath, bundled] : ['node-gyp'];
+const r = spawnSync(gyp[0], [...gyp.slice(1), 'rebuild'], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+if (r.status !== 0) {
+  console.warn('tradecraft: native backend did not build; using the TypeScript backend. ' +
+    'Install g++, make and python3, then run `npm rebuild tradecraft` (build log: build/native-build.log).');
+  try {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync('build', { recursive: true });
+    writeFileSync('build/native-build.log', `${r.stdout ?? ''}\n${r.stderr ?? ''}\n${r.error ?? ''}`);
+  } catch { /* the warning above is what matters */ }
+} else {
+  console.log('tradecraft: native backend built.');
+}

@@ -1,0 +1,49 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { flatten } from '../ops/shape.js';
+import { dropout } from '../ops/dropout.js';
+import { Module } from './module.js';
+
+/** Applies modules in order; they are named '0', '1', ... like torch.nn.Sequential. */
+export class Sequential extends Module {
+  [index: number]: Module;
+  readonly length: number;
+
+  constructor(...modules: Module[]) {
+    super();
+    modules.forEach((m, i) => {
+      if (!(m instanceof Module)) throw new TypeError(`Sequential: argument ${i} is not a Module`);
+      this[i] = m;
+    });
+    this.length = modules.length;
+  }
+
+  forward(x: Tensor): Tensor {
+    for (let i = 0; i < this.length; i++) x = this[i].forward(x);
+    return x;
+  }
+
+  *[Symbol.iterator](): Generator<Module> {
+    for (let i = 0; i < this.length; i++) yield this[i];
+  }
+}
+
+/** x + f(x): a residual connection around any module whose output matches its input's shape. */
+export class Residual extends Module {
+  constructor(readonly inner: Module) { super(); }
+  forward(x: Tensor): Tensor { return x.add(this.inner.forward(x)); }
+}
+
+export class Flatten extends Module {
+  constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
+  forward(x: Tensor): Tensor { return flatten(x, this.startDim, this.endDim); }
+}
+
+/** Inverted dropout in training, identity in eval. */
+export class Dropout extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`Dropout: p must be in [0, 1], got ${p}`);
+  }
+  forward(x: Tensor): Tensor { return dropout(x, this.p, this.training); }
+  protected override describe(): string { return `p=${this.p}`; }
+}

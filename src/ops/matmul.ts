@@ -1,0 +1,71 @@
+import { Tensor } from '../tensor/tensor.js';
+import { backend } from '../backend/registry.js';
+import { record } from '../autograd/record.js';
+import { broadcastShapes, formatShape, numel, sameShape, ShapeError } from '../tensor/shape.js';
+import { toFloat32 } from './elementwise.js';
+import { expand, reshape, squeeze, unsqueeze } from './shape.js';
+
+/**
+ * Batched product of op(a) and op(b), where op transposes the last two dims when asked.
+ * Transposes never materialize: they are GEMM flags. Batch dims broadcast like NumPy.
+ */
+export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean, op = 'matmul'): Tensor {
+  if (a.ndim < 2 || b.ndim < 2) throw new ShapeError(`${op}: expects tensors of rank >= 2, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  a = toFloat32(a); b = toFloat32(b);
+  const [ar, ac] = a.shape.slice(-2), [br, bc] = b.shape.slice(-2);
+  const m = transA ? ac : ar, k = transA ? ar : ac;
+  const k2 = transB ? bc : br, n = transB ? br : bc;
+  if (k !== k2) {
+    throw new ShapeError(
+      `${op}: shapes ${formatShape(a.shape)}${transA ? '^T' : ''} and ${formatShape(b.shape)}${transB ? '^T' : ''} cannot be multiplied: ` +
+      `the left operand has ${k} columns but the right has ${k2} rows`,
+    );
+  }
+  const batchA = a.shape.slice(0, -2), batchB = b.shape.slice(0, -2);
+  const batchShape = broadcastShapes(op, batchA, batchB);
+  const batch = numel(batchShape);
+  const fit = (t: Tensor, bs: readonly number[]): [Tensor, number] => {
+    const per = t.shape[t.ndim - 2] * t.shape[t.ndim - 1];
+    if (numel(bs) === 1) return [t, batch > 1 ? 0 : per];
+    if (sameShape(bs, batchShape)) return [t, per];
+    return [expand(t, [...batchShape, ...t.shape.slice(-2)]), per];
+  };
+  const [ea, sa] = fit(a, batchA);
+  const [eb, sb] = fit(b, batchB);
+  const out = new Float32Array(batch * m * n);
+  backend().gemm(transA, transB, m, n, k, 1, ea.f32, 0, eb.f32, 0, 0, out, 0, batch, sa, sb, m * n);
+  const result = new Tensor(out, [...batchShape, m, n]);
+  return record(result, op, [a, b], (g) => {
+    // Gradients of C = op(A) op(B); each written as another product with transpose flags.
+    if (!transA && !transB) return [matmulT(g, b, false, true), matmulT(a, g, true, false)];
+    if (transA && !transB) return [matmulT(b, g, false, true), matmulT(a, g, false, false)];
+    if (!transA && transB) return [matmulT(g, b, false, false), matmulT(g, a, true, false)];
+    return [matmulT(b, g, true, true), matmulT(g, a, true, true)];
+  });
+}
+
+/** torch.matmul: dot, matrix-vector, matrix-matrix and broadcast batched products. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: both operands need at least one dimension, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  if (a.ndim === 1 && b.ndim === 1) return reshape(matmulT(unsqueeze(a, 0), unsqueeze(b, 1), false, false), []);
+  if (a.ndim === 1) return squeeze(matmulT(unsqueeze(a, 0), b, false, false), -2);
+  if (b.ndim === 1) return squeeze(matmulT(a, unsqueeze(b, 1), false, false), -1);
+  return matmulT(a, b, false, false);
+}
+
+/** y = x W^T + b over the last dim of x, with W of shape (out, in) like torch.nn.functional.linear. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.ndim !== 2) throw new ShapeError(`linear: weight must be 2-D (out, in), got ${formatShape(weight.shape)}`);
+  const inF = weight.shape[1];
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
+    throw new ShapeError(
+      `linear: input of shape ${formatShape(x.shape)} has ${x.shape[x.ndim - 1] ?? 0} features in its last dimension, ` +
+      `but the weight ${formatShape(weight.shape)} expects ${inF}. Flatten the input or fix the layer's in_features.`,
+    );
+  }
+  const lead = x.shape.slice(0, -1);
+  const x2 = x.ndim === 2 ? x : reshape(x, [-1, inF]);
+  let y = matmulT(x2, weight, false, true, 'linear');
+  if (bias) y = y.add(bias);
+  return x.ndim === 2 ? y : reshape(y, [...lead, weight.shape[0]]);
+}

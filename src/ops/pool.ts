@@ -1,0 +1,87 @@
+import { Tensor } from '../tensor/tensor.js';
+import { backend } from '../backend/registry.js';
+import type { Pool2dGeometry } from '../backend/backend.js';
+import { record } from '../autograd/record.js';
+import { formatShape, ShapeError } from '../tensor/shape.js';
+import { pair, type Pair } from './conv.js';
+import { scatterAdd, reshape } from './shape.js';
+import { matmul } from './matmul.js';
+
+/** 2-D max, average and adaptive average pooling over NCHW input. */
+
+export interface Pool2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  /** Average pooling only: count padded zeros in the divisor (torch default true). */
+  countIncludePad?: boolean;
+}
+
+function poolGeometry(op: string, x: Tensor, kernel: Pair, o: Pool2dOptions): Pool2dGeometry {
+  if (x.ndim !== 4) throw new ShapeError(`${op}: input must be 4-D (N, C, H, W), got ${formatShape(x.shape)}`);
+  const [n, c, h, w] = x.shape;
+  const [kh, kw] = pair(kernel);
+  const [strideH, strideW] = pair(o.stride ?? kernel);
+  const [padH, padW] = pair(o.padding ?? 0);
+  for (const [name, v, min] of [['kernel', kh, 1], ['kernel', kw, 1], ['stride', strideH, 1], ['stride', strideW, 1], ['padding', padH, 0], ['padding', padW, 0]] as const) {
+    if (!Number.isInteger(v) || v < min) throw new ShapeError(`${op}: ${name} must be an integer >= ${min}, got ${v}`);
+  }
+  if (padH * 2 > kh || padW * 2 > kw) throw new ShapeError(`${op}: padding (${padH}, ${padW}) must be at most half the kernel (${kh}, ${kw})`);
+  const oh = Math.floor((h + 2 * padH - kh) / strideH) + 1;
+  const ow = Math.floor((w + 2 * padW - kw) / strideW) + 1;
+  if (oh < 1 || ow < 1) throw new ShapeError(`${op}: the ${kh}x${kw} window does not fit the ${h}x${w} input`);
+  return { n, c, h, w, kh, kw, strideH, strideW, padH, padW, oh, ow, countIncludePad: o.countIncludePad ?? true };
+}
+
+/** Max pooling; the gradient goes to the (first) maximal element of each window. */
+export function maxPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Tensor {
+  const g = poolGeometry('maxPool2d', x, kernel, opts);
+  const out = new Float32Array(g.n * g.c * g.oh * g.ow);
+  const idx = new Int32Array(out.length);
+  backend().maxPool2d(x.f32, out, idx, g);
+  // Seen per (n, c) plane, max pooling is a gather at idx, so its adjoint is a scatter-add
+  // and second derivatives come for free.
+  const planes = g.n * g.c;
+  const index = new Tensor(idx, [planes, g.oh * g.ow], 'int32');
+  return record(new Tensor(out, [g.n, g.c, g.oh, g.ow]), 'maxPool2d', [x], (gy) => [
+    reshape(scatterAdd(reshape(gy, [planes, g.oh * g.ow]), 1, index, g.h * g.w), [g.n, g.c, g.h, g.w]),
+  ]);
+}
+
+export function avgPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Tensor {
+  return avgOp(x, poolGeometry('avgPool2d', x, kernel, opts));
+}
+
+function avgOp(x: Tensor, g: Pool2dGeometry): Tensor {
+  const out = new Float32Array(g.n * g.c * g.oh * g.ow);
+  backend().avgPool2d(x.f32, out, g);
+  return record(new Tensor(out, [g.n, g.c, g.oh, g.ow]), 'avgPool2d', [x], (gy) => [avgBackward(gy, g)]);
+}
+
+function avgBackward(gy: Tensor, g: Pool2dGeometry): Tensor {
+  const gx = new Float32Array(g.n * g.c * g.h * g.w);
+  backend().avgPool2dBackward(gy.f32, gx, g);
+  return record(new Tensor(gx, [g.n, g.c, g.h, g.w]), 'avgPool2dBackward', [gy], (gz) => [avgOp(gz, g)]);
+}
+
+/** The (out x in) matrix whose rows average PyTorch's adaptive windows [floor(i*in/out), ceil((i+1)*in/out)). */
+function adaptiveMatrix(inSize: number, outSize: number): Tensor {
+  const m = new Float32Array(outSize * inSize);
+  for (let i = 0; i < outSize; i++) {
+    const start = Math.floor((i * inSize) / outSize);
+    const end = Math.ceil(((i + 1) * inSize) / outSize);
+    for (let j = start; j < end; j++) m[i * inSize + j] = 1 / (end - start);
+  }
+  return new Tensor(m, [outSize, inSize]);
+}
+
+/** Adaptive average pooling to (outH, outW); separable, so it is two small matrix products. */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
+  if (x.ndim !== 4) throw new ShapeError(`adaptiveAvgPool2d: input must be 4-D (N, C, H, W), got ${formatShape(x.shape)}`);
+  const [oh, ow] = pair(outputSize);
+  const [, , h, w] = x.shape;
+  if (!Number.isInteger(oh) || !Number.isInteger(ow) || oh < 1 || ow < 1) throw new ShapeError(`adaptiveAvgPool2d: output size must be positive integers, got (${oh}, ${ow})`);
+  if (h % oh === 0 && w % ow === 0) return avgPool2d(x, [h / oh, w / ow]);
+  const rows = matmul(adaptiveMatrix(h, oh), x);
+  return matmul(rows, adaptiveMatrix(w, ow).t());
+}
+
