@@ -1,0 +1,195 @@
+// Threads split the batch: each image's GEMMs run serially on one core with that core's
+// im2col buffer in its L2. With fewer images than threads the GEMMs are threaded instead.
+// A 1x1, stride-1, unpadded convolution needs no im2col: the image is already the matrix.
+#include "conv.h"
+
+#include <cstring>
+
+#include "gemm.h"
+#include "scratch.h"
+#include "threadpool.h"
+
+namespace tc {
+namespace {
+
+thread_local Scratch t_col;
+
+bool is_pointwise(const ConvGeom& g) {
+  return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0;
+}
+
+// For kernel offset k (dilated) and output size o with stride s and padding p over an input
+// of size n: the output range [lo, hi) whose input position o*s - p + k lies inside [0, n).
+inline void valid_range(long k, long s, long p, long n, long o, long& lo, long& hi) {
+  // o*s - p + k >= 0  <=>  o >= ceil((p - k) / s)
+  long a = p - k;
+  lo = a <= 0 ? 0 : (a + s - 1) / s;
+  // o*s - p + k <= n - 1  <=>  o <= floor((n - 1 + p - k) / s)
+  long b = n - 1 + p - k;
+  hi = b < 0 ? 0 : b / s + 1;
+  if (hi > o) hi = o;
+  if (lo > hi) lo = hi;
+}
+
+// col[(c*KH*KW + ky*KW + kx), oy*OW + ox] = x[c, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw] (0 outside).
+void im2col(const float* x, long channels, const ConvGeom& g, float* col) {
+  const long ohw = g.oh * g.ow;
+  for (long c = 0; c < channels; ++c) {
+    const float* xc = x + c * g.h * g.w;
+    for (long ky = 0; ky < g.kh; ++ky) {
+      long oy0, oy1;
+      valid_range(ky * g.dh, g.sh, g.ph, g.h, g.oh, oy0, oy1);
+      for (long kx = 0; kx < g.kw; ++kx) {
+        long ox0, ox1;
+        valid_range(kx * g.dw, g.sw, g.pw, g.w, g.ow, ox0, ox1);
+        float* dst = col + ((c * g.kh + ky) * g.kw + kx) * ohw;
+        std::memset(dst, 0, sizeof(float) * oy0 * g.ow);
+        for (long oy = oy0; oy < oy1; ++oy) {
+          float* d = dst + oy * g.ow;
+          const float* s = xc + (oy * g.sh - g.ph + ky * g.dh) * g.w - g.pw + kx * g.dw;
+          for (long ox = 0; ox < ox0; ++ox) d[ox] = 0.0f;
+          if (g.sw == 1) std::memcpy(d + ox0, s + ox0, sizeof(float) * (ox1 - ox0));
+          else
+            for (long ox = ox0; ox < ox1; ++ox) d[ox] = s[ox * g.sw];
+          for (long ox = ox1; ox < g.ow; ++ox) d[ox] = 0.0f;
+        }
+        std::memset(dst + oy1 * g.ow, 0, sizeof(float) * (g.oh - oy1) * g.ow);
+      }
+    }
+  }
+}
+
+// The adjoint of im2col: x[c, iy, ix] += col[...] for every window position that reads it.
+void col2im(const float* col, long channels, const ConvGeom& g, float* x) {
+  const long ohw = g.oh * g.ow;
+  for (long c = 0; c < channels; ++c) {
+    float* xc = x + c * g.h * g.w;
+    for (long ky = 0; ky < g.kh; ++ky) {
+      long oy0, oy1;
+      valid_range(ky * g.dh, g.sh, g.ph, g.h, g.oh, oy0, oy1);
+      for (long kx = 0; kx < g.kw; ++kx) {
+        long ox0, ox1;
+        valid_range(kx * g.dw, g.sw, g.pw, g.w, g.ow, ox0, ox1);
+        const float* src = col + ((c * g.kh + ky) * g.kw + kx) * ohw;
+        for (long oy = oy0; oy < oy1; ++oy) {
+          const float* s = src + oy * g.ow;
+          float* d = xc + (oy * g.sh - g.ph + ky * g.dh) * g.w - g.pw + kx * g.dw;
+          if (g.sw == 1)
+            for (long ox = ox0; ox < ox1; ++ox) d[ox] += s[ox];
+          else
+            for (long ox = ox0; ox < ox1; ++ox) d[ox * g.sw] += s[ox];
+        }
+      }
+    }
+  }
+}
+
+// Runs fn(image, serial) for every image: across the pool with serial GEMMs when there are
+// enough images, else one image at a time with threaded GEMMs.
+template <class F>
+void for_images(long n, F&& fn) {
+  if (n >= num_threads()) parallel_for(n, [&](long b, int) { fn(b, true); });
+  else
+    for (long b = 0; b < n; ++b) fn(b, false);
+}
+
+void gemm_any(bool serial, bool ta, bool tb, long m, long n, long k, const float* a, long lda, const float* b, long ldb,
+              float beta, float* c, long ldc) {
+  if (serial) sgemm_serial(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+  else sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+}
+
+}  // namespace
+
+void conv2d(const float* x, const float* w, float* out, const ConvGeom& g) {
+  const long cg = g.c / g.groups, ocg = g.oc / g.groups;
+  const long ohw = g.oh * g.ow, ckk = cg * g.kh * g.kw;
+  const bool pointwise = is_pointwise(g);
+  for_images(g.n, [&](long b, bool serial) {
+    const float* xb = x + b * g.c * g.h * g.w;
+    float* ob = out + b * g.oc * ohw;
+    for (long gr = 0; gr < g.groups; ++gr) {
+      const float* xg = xb + gr * cg * g.h * g.w;
+      const float* col = xg;
+      if (!pointwise) {
+        float* buf = t_col.get(size_t(ckk * ohw));
+        im2col(xg, cg, g, buf);
+        col = buf;
+      }
+      gemm_any(serial, false, false, ocg, ohw, ckk, w + gr * ocg * ckk, ckk, col, ohw, 0.0f, ob + gr * ocg * ohw, ohw);
+    }
+  });
+}
+
+void conv2d_backward_input(const float* gy, const float* w, float* gx, const ConvGeom& g) {
+  const long cg = g.c / g.groups, ocg = g.oc / g.groups;
+  const long ohw = g.oh * g.ow, ckk = cg * g.kh * g.kw, hw = g.h * g.w;
+  const bool pointwise = is_pointwise(g);
+  for_images(g.n, [&](long b, bool serial) {
+    const float* gyb = gy + b * g.oc * ohw;
+    float* gxb = gx + b * g.c * hw;
+    if (!pointwise) std::memset(gxb, 0, sizeof(float) * g.c * hw);
+    for (long gr = 0; gr < g.groups; ++gr) {
+      const float* wg = w + gr * ocg * ckk;
+      const float* gyg = gyb + gr * ocg * ohw;
+      float* gxg = gxb + gr * cg * hw;
+      if (pointwise) {
+        gemm_any(serial, true, false, ckk, ohw, ocg, wg, ckk, gyg, ohw, 0.0f, gxg, ohw);
+      } else {
+        float* col = t_col.get(size_t(ckk * ohw));
+        gemm_any(serial, true, false, ckk, ohw, ocg, wg, ckk, gyg, ohw, 0.0f, col, ohw);
+        col2im(col, cg, g, gxg);
+      }
+    }
+  });
+}
+
+void conv2d_backward_weight(const float* x, const float* gy, float* gw, const ConvGeom& g) {
+  const long cg = g.c / g.groups, ocg = g.oc / g.groups;
+  const long ohw = g.oh * g.ow, ckk = cg * g.kh * g.kw, hw = g.h * g.w;
+  const long wsize = g.oc * ckk;
+  const bool pointwise = is_pointwise(g);
+  // gw_g = sum_b gy_{b,g} (OCg x OHW) @ col_{b,g}^T (OHW x CKK). Each task sums a contiguous
+  // range of images into its own buffer (task 0 straight into gw); the buffers are added at
+  // the end.
+  auto accumulate = [&](long b0, long b1, float* dst, bool serial) {
+    for (long b = b0; b < b1; ++b) {
+      const float* xb = x + b * g.c * hw;
+      const float* gyb = gy + b * g.oc * ohw;
+      for (long gr = 0; gr < g.groups; ++gr) {
+        const float* xg = xb + gr * cg * hw;
+        const float* col = xg;
+        if (!pointwise) {
+          float* buf = t_col.get(size_t(ckk * ohw));
+          im2col(xg, cg, g, buf);
+          col = buf;
+        }
+        gemm_any(serial, false, true, ocg, ckk, ohw, gyb + gr * ocg * ohw, ohw, col, ohw, b == b0 ? 0.0f : 1.0f,
+                 dst + gr * ocg * ckk, ckk);
+      }
+    }
+  };
+  const long nt = num_threads();
+  if (g.n <= 0) {
+    std::memset(gw, 0, sizeof(float) * wsize);
+    return;
+  }
+  if (nt == 1 || g.n < nt) {
+    accumulate(0, g.n, gw, false);
+    return;
+  }
+  static thread_local Scratch t_partials;
+  float* parts = t_partials.get(size_t((nt - 1) * wsize));
+  parallel_for(nt, [&](long t, int) {
+    const long b0 = g.n * t / nt, b1 = g.n * (t + 1) / nt;
+    float* dst = t == 0 ? gw : parts + (t - 1) * wsize;
+    if (b1 > b0) accumulate(b0, b1, dst, true);
+    else std::memset(dst, 0, sizeof(float) * wsize);
+  });
+  for (long t = 1; t < nt; ++t) {
+    const float* p = parts + (t - 1) * wsize;
+    for (long i = 0; i < wsize; ++i) gw[i] += p[i];
+  }
+}
+
+}  // namespace tc

@@ -1,0 +1,15 @@
+// 2-D convolution (cross-correlation, as torch.nn.functional.conv2d) over NCHW input and
+// (OC, C/groups, KH, KW) weights, by im2col + GEMM, and its two gradients.
+#pragma once
+
+namespace tc {
+
+struct ConvGeom {
+  long n, c, h, w, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups, oh, ow;
+};
+
+void conv2d(const float* x, const float* w, float* out, const ConvGeom& g);
+void conv2d_backward_input(const float* gy, const float* w, float* gx, const ConvGeom& g);
+void conv2d_backward_weight(const float* x, const float* gy, float* gw, const ConvGeom& g);
+
+}  // namespace tc

@@ -1,0 +1,165 @@
+// GEMM driver: the classic five loops around a packed micro-kernel (Goto/BLIS).
+//   for jc (NC columns of C)       B block  kc x nc  packed once, stays in L2
+//     for pc (KC of depth)
+//       for ic (MC rows)           A block  mc x kc  packed
+//         for ir (MR rows)         A micro-panel stays in L1 across the jr loop
+//           for jr (NR columns)    micro-kernel
+// Threads split C into disjoint blocks, each running the serial algorithm with its own
+// packing buffers: no barriers, and each core's B block lives in its own L2.
+#include "gemm.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "cpu.h"
+#include "gemm_kernels.h"
+#include "scratch.h"
+#include "threadpool.h"
+
+namespace tc {
+namespace {
+
+const GemmImpl* select_impl() {
+#if defined(__x86_64__) && defined(TC_HAVE_X86_KERNELS)
+  switch (cpu_isa()) {
+    case Isa::Avx512: return gemm_impl_avx512();
+    case Isa::Avx2: return gemm_impl_avx2();
+    default: break;
+  }
+#endif
+  return gemm_impl_generic();
+}
+
+const GemmImpl& impl() {
+  static const GemmImpl* g = select_impl();
+  return *g;
+}
+
+thread_local Scratch t_pack_a, t_pack_b;
+
+// C = beta * C over an m x n block (beta == 0 writes zeros, even over NaN).
+void scale_c(long m, long n, float beta, float* c, long ldc) {
+  for (long i = 0; i < m; ++i) {
+    float* r = c + i * ldc;
+    if (beta == 0.0f) std::memset(r, 0, sizeof(float) * n);
+    else if (beta != 1.0f)
+      for (long j = 0; j < n; ++j) r[j] *= beta;
+  }
+}
+
+inline long round_up(long x, long to) { return (x + to - 1) / to * to; }
+inline long min_l(long a, long b) { return a < b ? a : b; }
+
+}  // namespace
+
+const char* gemm_kernel_name() { return impl().name; }
+
+void sgemm_serial(bool transA, bool transB, long m, long n, long k, float alpha, const float* a, long lda,
+                  const float* b, long ldb, float beta, float* c, long ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0.0f) {
+    scale_c(m, n, beta, c, ldc);
+    return;
+  }
+  const GemmImpl& g = impl();
+  const long MR = g.mr, NR = g.nr;
+  const long KC = g.kc;
+  const long MC = g.mc;
+  const long NC = g.nc;
+  const long kc_max = min_l(KC, k);
+  float* ap = t_pack_a.get(size_t(round_up(min_l(MC, m), MR) * kc_max));
+  float* bp = t_pack_b.get(size_t(round_up(min_l(NC, n), NR) * kc_max));
+  for (long jc = 0; jc < n; jc += NC) {
+    const long nc = min_l(NC, n - jc);
+    for (long pc = 0; pc < k; pc += KC) {
+      const long kc = min_l(KC, k - pc);
+      const float be = pc == 0 ? beta : 1.0f;
+      g.pack_b(b, ldb, transB, pc, kc, jc, nc, bp);
+      for (long ic = 0; ic < m; ic += MC) {
+        const long mc = min_l(MC, m - ic);
+        g.pack_a(a, lda, transA, ic, mc, pc, kc, ap);
+        for (long ir = 0; ir < mc; ir += MR) {
+          const long mr = min_l(MR, mc - ir);
+          const float* apan = ap + ir * kc;
+          float* crow = c + (ic + ir) * ldc + jc;
+          for (long jr = 0; jr < nc; jr += NR)
+            g.kernel(kc, apan, bp + jr * kc, crow + jr, ldc, mr, min_l(NR, nc - jr), alpha, be);
+        }
+      }
+    }
+  }
+}
+
+// Below this many multiply-adds a GEMM runs on one thread: waking the pool and splitting
+// the packing costs more than it saves.
+static const double kThreadMinMacs = 1 << 17;
+
+void sgemm(bool transA, bool transB, long m, long n, long k, float alpha, const float* a, long lda,
+           const float* b, long ldb, float beta, float* c, long ldc) {
+  const long nt = num_threads();
+  const double macs = double(m) * double(n) * double(k);
+  if (nt == 1 || macs < kThreadMinMacs || m <= 0 || n <= 0) {
+    sgemm_serial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  const GemmImpl& g = impl();
+  const long tm = (m + g.mr - 1) / g.mr, tn = (n + g.nr - 1) / g.nr;
+  // Choose a pm x pn grid of blocks (pm*pn <= nt). Splitting n re-packs A in every block,
+  // splitting m re-packs B: weigh that, and prefer enough tiles for balance.
+  long best_pm = 1, best_pn = 1;
+  double best_cost = 1e300;
+  for (long pm = 1; pm <= nt; ++pm) {
+    if (nt % pm != 0) continue;
+    const long pn = nt / pm;
+    if (pm > tm || pn > tn) continue;
+    // Per-thread time: its share of the multiply-adds (imbalance included) plus packing its
+    // rows of A and columns of B, each packed float costing about as much as 16 MACs.
+    const double share = double((tm + pm - 1) / pm) / tm * double((tn + pn - 1) / pn) / tn;
+    const double cost = share * macs + 16.0 * (double(m) * k / pm + double(k) * n / pn);
+    if (cost < best_cost) best_cost = cost, best_pm = pm, best_pn = pn;
+  }
+  if (best_pm * best_pn == 1) {
+    // Too few tiles for the grid: split along the longer tile dimension as far as it goes.
+    if (tn >= tm) best_pn = min_l(nt, tn);
+    else best_pm = min_l(nt, tm);
+  }
+  const long pm = best_pm, pn = best_pn;
+  if (pm * pn == 1) {
+    sgemm_serial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  parallel_for(pm * pn, [&](long t, int) {
+    const long bi = t / pn, bj = t % pn;
+    const long i0 = min_l(m, tm * bi / pm * g.mr), i1 = min_l(m, tm * (bi + 1) / pm * g.mr);
+    const long j0 = min_l(n, tn * bj / pn * g.nr), j1 = min_l(n, tn * (bj + 1) / pn * g.nr);
+    if (i1 <= i0 || j1 <= j0) return;
+    const float* as = transA ? a + i0 : a + i0 * lda;
+    const float* bs = transB ? b + j0 * ldb : b + j0;
+    sgemm_serial(transA, transB, i1 - i0, j1 - j0, k, alpha, as, lda, bs, ldb, beta, c + i0 * ldc + j0, ldc);
+  });
+}
+
+void sgemm_batched(bool transA, bool transB, long m, long n, long k, float alpha, const float* a, const float* b,
+                   float beta, float* c, long batch, long strideA, long strideB, long strideC) {
+  const long lda = transA ? m : k, ldb = transB ? k : n, ldc = n;
+  if (batch <= 0) return;
+  if (batch == 1) {
+    sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  const long nt = num_threads();
+  const double macs = double(m) * double(n) * double(k);
+  // Independent outputs and enough of them: one serial GEMM per item across the pool.
+  // (strideC == 0 accumulates into one C, so the items must run in order.)
+  if (strideC != 0 && nt > 1 && (batch >= 4 * nt || batch % nt == 0 || macs < kThreadMinMacs)) {
+    parallel_for(batch, [&](long i, int) {
+      sgemm_serial(transA, transB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb, beta, c + i * strideC,
+                   ldc);
+    });
+    return;
+  }
+  for (long i = 0; i < batch; ++i)
+    sgemm(transA, transB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb, beta, c + i * strideC, ldc);
+}
+
+}  // namespace tc

@@ -1,0 +1,25 @@
+// Single-precision GEMM: C = alpha * op(A) @ op(B) + beta * C, row-major with leading
+// dimensions, op = optional transpose. beta == 0 overwrites C without reading it.
+#pragma once
+
+namespace tc {
+
+// Multithreaded when the problem is large enough to pay for it (and not already inside a
+// pool task, where it runs on the calling thread).
+void sgemm(bool transA, bool transB, long m, long n, long k, float alpha, const float* a, long lda,
+           const float* b, long ldb, float beta, float* c, long ldc);
+
+// Always on the calling thread (for kernels that parallelize over something else, e.g. conv
+// over images).
+void sgemm_serial(bool transA, bool transB, long m, long n, long k, float alpha, const float* a,
+                  long lda, const float* b, long ldb, float beta, float* c, long ldc);
+
+// The Backend contract's batched form: contiguous operands, per-batch element strides
+// (0 broadcasts).
+void sgemm_batched(bool transA, bool transB, long m, long n, long k, float alpha, const float* a,
+                   const float* b, float beta, float* c, long batch, long strideA, long strideB,
+                   long strideC);
+
+const char* gemm_kernel_name();
+
+}  // namespace tc

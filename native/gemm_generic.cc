@@ -1,0 +1,18 @@
+// Portable GEMM (SSE2 on x86-64, NEON on arm64 — whatever the baseline vector unit is):
+// a 6 x 8 tile of 4-wide vectors, 12 accumulators.
+#include <cstring>
+
+#include "gemm_kernels.h"
+
+namespace tc {
+namespace {
+#define TC_MR 6
+#define TC_NV 2
+#define TC_VW 4
+#include "gemm_portable.h"
+const GemmImpl impl = {"generic", MR, NR, 72, 256, 1024, kernel, pack_a, pack_b};
+}  // namespace
+
+const GemmImpl* gemm_impl_generic() { return &impl; }
+
+}  // namespace tc

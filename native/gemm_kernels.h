@@ -1,0 +1,38 @@
+// The per-instruction-set pieces of GEMM: a register-blocked micro-kernel and the packing
+// routines that lay A and B out for it. Each family lives in its own translation unit
+// compiled with its own -m flags; gemm.cc picks one at runtime.
+#pragma once
+
+namespace tc {
+
+// Computes the mr x nr tile C = alpha * Ap·Bp + beta * C from packed panels:
+// Ap is kc steps of MR floats (row i of the tile at Ap[p*MR + i]), Bp is kc steps of NR
+// floats. mr <= MR, nr <= NR; beta == 0 never reads C.
+using MicroKernel = void (*)(long kc, const float* ap, const float* bp, float* c, long ldc, long mr,
+                             long nr, float alpha, float beta);
+
+// Packs rows [i0, i0+mc) x depth [p0, p0+kc) of op(A) into ceil(mc/MR) panels (zero padded).
+// op(A)(i, p) = trans ? a[p*lda + i] : a[i*lda + p].
+using PackA = void (*)(const float* a, long lda, bool trans, long i0, long mc, long p0, long kc,
+                       float* dst);
+// Packs depth [p0, p0+kc) x columns [j0, j0+nc) of op(B) into ceil(nc/NR) panels.
+// op(B)(p, j) = trans ? b[j*ldb + p] : b[p*ldb + j].
+using PackB = void (*)(const float* b, long ldb, bool trans, long p0, long kc, long j0, long nc,
+                       float* dst);
+
+struct GemmImpl {
+  const char* name;
+  int mr, nr;      // register tile
+  long mc, kc, nc; // cache blocks: A block mc x kc, B block kc x nc
+  MicroKernel kernel;
+  PackA pack_a;
+  PackB pack_b;
+};
+
+const GemmImpl* gemm_impl_generic();
+#if defined(__x86_64__) && defined(TC_HAVE_X86_KERNELS)
+const GemmImpl* gemm_impl_avx2();
+const GemmImpl* gemm_impl_avx512();
+#endif
+
+}  // namespace tc

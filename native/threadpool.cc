@@ -1,0 +1,158 @@
+#include "threadpool.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+#if defined(__linux__)
+#include <sched.h>
+#endif
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace tc {
+namespace {
+
+inline void cpu_relax() {
+#if defined(__x86_64__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+int detect_threads() {
+  const char* env = std::getenv("TRADECRAFT_THREADS");
+  if (env != nullptr) {
+    int n = std::atoi(env);
+    if (n >= 1) return n > 256 ? 256 : n;
+  }
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n >= 1) return n;
+  }
+#endif
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+// Spin this long after the last job before sleeping: long enough to bridge the JavaScript
+// between two kernels of a training step, short enough not to steal a core for long.
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+thread_local bool t_in_pool = false;
+
+class Pool {
+ public:
+  explicit Pool(int n) : n_(n) {
+    for (int i = 1; i < n_; ++i) workers_.emplace_back([this, i] { worker(i); });
+  }
+  // The pool lives for the whole process; detach instead of joining at exit so that a
+  // process exiting mid-job cannot hang on a sleeping worker.
+  ~Pool() {
+    for (auto& w : workers_) w.detach();
+  }
+
+  int size() const { return n_; }
+
+  void run(long ntasks, TaskFn fn, void* ctx) {
+    std::lock_guard<std::mutex> serial(run_mutex_);  // one job at a time (e.g. worker_threads)
+    // No worker is inside a job here (active_ was drained below), and none enters one until
+    // open_ is set, so the job fields can be written plainly.
+    fn_ = fn;
+    ctx_ = ctx;
+    ntasks_ = ntasks;
+    next_.store(0, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    open_.store(true, std::memory_order_seq_cst);
+    generation_.fetch_add(1, std::memory_order_seq_cst);
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+      std::lock_guard<std::mutex> lk(mutex_);
+      cv_.notify_all();
+    }
+    t_in_pool = true;
+    work(0);
+    t_in_pool = false;
+    while (done_.load(std::memory_order_acquire) < ntasks) cpu_relax();
+    // Close the job and wait for workers that entered it; a worker that announces itself
+    // after this sees open_ == false and leaves without touching the job (Dekker-style
+    // ordering through the two seq_cst pairs).
+    open_.store(false, std::memory_order_seq_cst);
+    while (active_.load(std::memory_order_seq_cst) > 0) cpu_relax();
+  }
+
+ private:
+  void work(int thread) {
+    long n = ntasks_;
+    for (;;) {
+      long t = next_.fetch_add(1, std::memory_order_relaxed);
+      if (t >= n) break;
+      fn_(ctx_, t, thread);
+      done_.fetch_add(1, std::memory_order_release);
+    }
+  }
+
+  void worker(int thread) {
+    t_in_pool = true;
+    unsigned long seen = generation_.load(std::memory_order_acquire);
+    for (;;) {
+      auto start = std::chrono::steady_clock::now();
+      unsigned spins = 0;
+      while (generation_.load(std::memory_order_acquire) == seen) {
+        cpu_relax();
+        if (++spins % 256 == 0 && std::chrono::steady_clock::now() - start > kSpin) {
+          std::unique_lock<std::mutex> lk(mutex_);
+          sleepers_.fetch_add(1, std::memory_order_seq_cst);
+          while (generation_.load(std::memory_order_seq_cst) == seen) cv_.wait(lk);
+          sleepers_.fetch_sub(1, std::memory_order_relaxed);
+          break;
+        }
+      }
+      seen = generation_.load(std::memory_order_acquire);
+      active_.fetch_add(1, std::memory_order_seq_cst);
+      if (open_.load(std::memory_order_seq_cst)) work(thread);
+      active_.fetch_sub(1, std::memory_order_seq_cst);
+    }
+  }
+
+  int n_;
+  std::vector<std::thread> workers_;
+  std::mutex run_mutex_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::atomic<unsigned long> generation_{0};
+  std::atomic<int> sleepers_{0};
+  std::atomic<int> active_{0};
+  std::atomic<bool> open_{false};
+  std::atomic<long> next_{0};
+  std::atomic<long> done_{0};
+  TaskFn fn_ = nullptr;
+  void* ctx_ = nullptr;
+  long ntasks_ = 0;
+};
+
+Pool& pool() {
+  static Pool* p = new Pool(detect_threads());  // never destroyed: see ~Pool
+  return *p;
+}
+
+}  // namespace
+
+int num_threads() { return pool().size(); }
+
+void parallel_for_raw(long ntasks, TaskFn fn, void* ctx) {
+  if (ntasks <= 0) return;
+  if (ntasks == 1 || t_in_pool || pool().size() == 1) {
+    for (long t = 0; t < ntasks; ++t) fn(ctx, t, 0);
+    return;
+  }
+  pool().run(ntasks, fn, ctx);
+}
+
+}  // namespace tc
