@@ -2,7 +2,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
 
 export type HyperValue = number | boolean | [number, number];
-export type Hyper = Record<string, HyperValue>;
+export type Hyper = Record<string, unknown>;
 export type ParamGroup<H extends Hyper> = H & { params: Tensor[] };
 export type ParamGroupSpec<H extends Hyper> = Partial<H> & { params: Iterable<Tensor> };
 export type ParamsArg<H extends Hyper> = Iterable<Tensor> | Array<ParamGroupSpec<H>>;

@@ -351,7 +351,9 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors data'):
 
   const tensors: Record<string, DecodedSafetensorsTensor> = {};
   for (const e of entries) {
-    const raw = bytes.slice(dataStart + e.begin, dataStart + e.end); // a copy at offset 0: aligned
+    // A fresh copy at offset 0, so it is aligned. Not bytes.slice(): on a Node Buffer that is a view.
+    const raw = new Uint8Array(e.end - e.begin);
+    raw.set(bytes.subarray(dataStart + e.begin, dataStart + e.end));
     const size = ELEMENT_BYTES[e.dtype];
     if (!LITTLE_ENDIAN && e.dtype !== 'F16' && e.dtype !== 'BF16') swapBytes(raw, size);
     let data: SafetensorsData;

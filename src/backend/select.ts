@@ -1,0 +1,47 @@
+import type { Backend } from './backend.js';
+import { setBackend, jsBackend, backend } from './registry.js';
+
+/**
+ * Picks the backend when the package loads in Node: the native one when its addon built,
+ * else the TypeScript one with a one-line note on how to get the faster one.
+ * TRADECRAFT_BACKEND=js|native forces a choice (native fails loudly when it is missing).
+ */
+let nativeLoadError: string | null = null;
+
+async function tryNative(): Promise<Backend | null> {
+  try {
+    const specifier = './native.js';
+    const mod = (await import(specifier)) as { loadNativeBackend: () => Backend | null };
+    return mod.loadNativeBackend();
+  } catch (e) {
+    nativeLoadError = (e as Error).message;
+    return null;
+  }
+}
+
+export async function selectBackend(): Promise<Backend> {
+  const wanted = process.env.TRADECRAFT_BACKEND;
+  if (wanted && wanted !== 'js' && wanted !== 'native') {
+    throw new Error(`TRADECRAFT_BACKEND must be 'js' or 'native', got '${wanted}'`);
+  }
+  if (wanted === 'js') {
+    setBackend(jsBackend);
+    return jsBackend;
+  }
+  const native = await tryNative();
+  if (native) {
+    setBackend(native);
+    return native;
+  }
+  if (wanted === 'native') {
+    throw new Error(
+      'TRADECRAFT_BACKEND=native, but the native backend is not built' + (nativeLoadError ? ` (${nativeLoadError})` : '') +
+      '. Install g++, make and python3, then run `npm rebuild tradecraft` (or `npm install` in a checkout).',
+    );
+  }
+  if (!process.env.TRADECRAFT_QUIET) {
+    console.warn('tradecraft: using the TypeScript backend; for the much faster native one install g++, make and python3 and run `npm rebuild tradecraft`.');
+  }
+  setBackend(jsBackend);
+  return backend();
+}

@@ -1,0 +1,39 @@
+import { selectBackend } from '../backend/select.js';
+import { UsageError } from './args.js';
+
+/** The CLI: one file per command; this one dispatches and turns errors into one-line causes. */
+const commands: Record<string, { help: string; run: (argv: string[]) => Promise<number> | number }> = {
+  train: { help: 'train an experiment (built-in name or path) and evaluate its test set once', run: async (a) => (await import('./train.js')).trainCommand(a) },
+  info: { help: 'print the backend, CPU features and thread count', run: async (a) => (await import('./info.js')).infoCommand(a) },
+};
+
+function usage(): string {
+  const rows = Object.entries(commands).map(([k, c]) => `  ${k.padEnd(8)} ${c.help}`).join('\n');
+  return `usage: tradecraft <command> [options]\n\ncommands:\n${rows}\n\nRun \`tradecraft <command> --help\` for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(usage());
+    return cmd ? 0 : 2;
+  }
+  const command = commands[cmd];
+  if (!command) {
+    console.error(`tradecraft: unknown command '${cmd}'. Commands: ${Object.keys(commands).join(', ')}`);
+    return 2;
+  }
+  try {
+    await selectBackend();
+    return await command.run(rest);
+  } catch (e) {
+    const err = e as Error;
+    if (process.env.TRADECRAFT_DEBUG) console.error(err.stack);
+    if (e instanceof UsageError) {
+      console.error(`tradecraft ${cmd}: ${err.message}`);
+      return 2;
+    }
+    console.error(`tradecraft ${cmd}: ${err.message}` + (process.env.TRADECRAFT_DEBUG ? '' : ' (set TRADECRAFT_DEBUG=1 for the stack trace)'));
+    return 1;
+  }
+}

@@ -1,0 +1,74 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { Generator } from '../tensor/random.js';
+import type { TensorDataset } from './dataset.js';
+
+export interface Batch {
+  x: Tensor;
+  y: Tensor;
+  /** Dataset positions of the examples in this batch. */
+  indices: Int32Array;
+}
+
+/** Applied to each training batch (augmentation); gets its own seeded generator. */
+export type BatchTransform = (x: Tensor, g: Generator) => Tensor;
+
+export interface DataLoaderOptions {
+  batchSize?: number;
+  shuffle?: boolean;
+  dropLast?: boolean;
+  seed?: number;
+  transform?: BatchTransform;
+}
+
+/**
+ * Batches over a TensorDataset. With shuffle, the order of epoch e is a permutation drawn
+ * from (seed, e) alone, so a resumed run sees exactly the batches the uninterrupted run saw.
+ */
+export class DataLoader implements Iterable<Batch> {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  readonly seed: number;
+  private epoch = 0;
+
+  constructor(readonly dataset: TensorDataset, private readonly o: DataLoaderOptions = {}) {
+    this.batchSize = o.batchSize ?? 64;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${o.batchSize}`);
+    this.shuffle = o.shuffle ?? false;
+    this.dropLast = o.dropLast ?? false;
+    this.seed = o.seed ?? 0;
+  }
+
+  /** Selects the epoch whose shuffle order the next iteration uses. */
+  setEpoch(epoch: number): this {
+    this.epoch = epoch;
+    return this;
+  }
+
+  get length(): number {
+    const n = this.dataset.length;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  order(): Int32Array {
+    const n = this.dataset.length;
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
+    if (this.shuffle) new Generator(mixSeed(this.seed, this.epoch)).shuffle(idx);
+    return idx;
+  }
+
+  *[Symbol.iterator](): Iterator<Batch> {
+    const idx = this.order();
+    const augment = this.o.transform ? new Generator(mixSeed(this.seed + 7919, this.epoch)) : null;
+    for (let b = 0; b < this.length; b++) {
+      const indices = idx.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, idx.length));
+      const { x, y } = this.dataset.rows(indices);
+      yield { x: augment ? this.o.transform!(x, augment) : x, y, indices };
+    }
+  }
+}
+
+function mixSeed(seed: number, epoch: number): number {
+  return (Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2d) + Math.imul(epoch + 1, 0x165667b1)) >>> 0;
+}
