@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
+import { currentGeneration } from './graph-leak.js';
 
 /**
  * The gradient rule for one input: returns the gradient of the loss with respect to each
@@ -12,6 +13,8 @@ export class GradNode {
   freed = false;
   /** Where the op was called, recorded only in anomaly mode. */
   stack: string | undefined;
+  /** The optimizer-step generation this op was recorded in (graph-leak detection). */
+  readonly generation = currentGeneration();
 
   constructor(
     readonly op: string,

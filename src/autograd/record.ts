@@ -2,6 +2,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './grad-mode.js';
 import { GradNode, type BackwardFn } from './node.js';
 import { isAnomalyEnabled, checkForward } from './anomaly.js';
+import { currentGeneration, reportGraphLeak } from './graph-leak.js';
 
 /**
  * Attaches an op to the tape when grad recording is on and an input needs a gradient.
@@ -16,7 +17,13 @@ export function record(out: Tensor, op: string, inputs: Tensor[], backward: Back
   }
   if (!isGradEnabled()) return out;
   let needs = false;
-  for (const t of inputs) if (t.requiresGrad) { needs = true; break; }
+  const generation = currentGeneration();
+  for (const t of inputs) {
+    if (!t.requiresGrad) continue;
+    needs = true;
+    const fn = t.gradFn;
+    if (fn !== null && fn.generation < generation && !fn.freed) reportGraphLeak(op, fn.op, generation - fn.generation);
+  }
   if (!needs) return out;
   const node = new GradNode(op, inputs, backward);
   node.stack = stack;

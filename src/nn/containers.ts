@@ -18,7 +18,7 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    for (let i = 0; i < this.length; i++) x = this[i].forward(x);
+    for (let i = 0; i < this.length; i++) x = this[i].call(x);
     return x;
   }
 
@@ -30,7 +30,7 @@ export class Sequential extends Module {
 /** x + f(x): a residual connection around any module whose output matches its input's shape. */
 export class Residual extends Module {
   constructor(readonly inner: Module) { super(); }
-  forward(x: Tensor): Tensor { return x.add(this.inner.forward(x)); }
+  forward(x: Tensor): Tensor { return x.add(this.inner.call(x)); }
 }
 
 export class Flatten extends Module {

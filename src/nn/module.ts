@@ -3,6 +3,7 @@ import { noGrad } from '../autograd/grad-mode.js';
 import { formatShape } from '../tensor/shape.js';
 
 export type StateDict = Record<string, Tensor>;
+export type ForwardHook = (module: Module, input: Tensor, output: Tensor) => void;
 
 /**
  * Base class of layers and models. Parameters and submodules register themselves by being
@@ -14,12 +15,21 @@ export type StateDict = Record<string, Tensor>;
 export abstract class Module {
   training = true;
   readonly #buffers = new Map<string, Tensor>();
+  readonly #forwardHooks = new Set<ForwardHook>();
 
   abstract forward(input: Tensor, ...rest: unknown[]): Tensor;
 
-  /** Calls forward (the equivalent of `model(x)` in PyTorch). */
+  /** Calls forward and then the forward hooks (the equivalent of `model(x)` in PyTorch). */
   call(input: Tensor, ...rest: unknown[]): Tensor {
-    return this.forward(input, ...rest);
+    const out = this.forward(input, ...rest);
+    for (const hook of this.#forwardHooks) hook(this, input, out);
+    return out;
+  }
+
+  /** Runs fn(module, input, output) after every call(); returns a function that removes it. Diagnostics use this. */
+  registerForwardHook(fn: ForwardHook): () => void {
+    this.#forwardHooks.add(fn);
+    return () => { this.#forwardHooks.delete(fn); };
   }
 
   protected registerBuffer(name: string, t: Tensor): void {

@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
+import { advanceGeneration } from '../autograd/graph-leak.js';
 
 export type HyperValue = number | boolean | [number, number];
 export type Hyper = Record<string, unknown>;
@@ -62,6 +63,7 @@ export abstract class Optimizer<H extends Hyper> {
         }
       }
     });
+    advanceGeneration();
   }
 
   zeroGrad(): void {

@@ -33,7 +33,7 @@ export function evaluate(model: Module, loss: LossFn, ds: TensorDataset, o: { ba
       for (let start = 0; start < ds.length; start += bs) {
         const rows = idx.subarray(start, Math.min(start + bs, ds.length));
         const { x, y } = ds.rows(rows);
-        const out = model.forward(x);
+        const out = model.call(x);
         lossSum += loss(out, y).item() * rows.length;
         if (classify) {
           const pred = out.argmax(-1).data;

@@ -127,7 +127,7 @@ export class Trainer {
       optimizer.zeroGrad();
       for (const { x, y } of loader) {
         const tb = performance.now();
-        const out = model.forward(x);
+        const out = model.call(x);
         const lossT = this.o.loss(out, y);
         const lossV = lossT.item();
         if (!Number.isFinite(lossV)) {
