@@ -36,6 +36,25 @@ export function detectAnomaly<T>(fn: () => T): T {
   return result;
 }
 
+/**
+ * Runs one gradient rule. The ops inside it are not checked as forward ops: checkBackward judges
+ * the rule's result as a whole and names the op whose gradient it is ('sqrt'), where a forward
+ * check would blame an internal 'div' the user never called.
+ */
+let inGradientRule = 0;
+export function runGradientRule<T>(fn: () => T): T {
+  inGradientRule++;
+  try {
+    return fn();
+  } finally {
+    inGradientRule--;
+  }
+}
+
+export function isForwardCheckEnabled(): boolean {
+  return anomalyDepth > 0 && inGradientRule === 0;
+}
+
 /** Turns anomaly mode on or off for the rest of the process (the CLI's --detect-anomaly). */
 export function setDetectAnomaly(on: boolean): void {
   anomalyDepth = on ? Math.max(anomalyDepth, 1) : 0;

@@ -1,7 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { ones } from '../tensor/create.js';
 import { noGrad, enableGrad } from './grad-mode.js';
-import { isAnomalyEnabled, checkBackward } from './anomaly.js';
+import { isAnomalyEnabled, checkBackward, runGradientRule } from './anomaly.js';
 import type { GradNode } from './node.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 
@@ -91,7 +91,7 @@ function sweep(roots: Tensor[], rootGrads: Tensor[], opts: BackwardOptions, capt
         continue;
       }
       if (!capture && t.retainsGrad) t.grad = add(t.grad, g);
-      const inputGrads = node.backward(g);
+      const inputGrads = anomaly ? runGradientRule(() => node.backward(g)) : node.backward(g);
       visitedNodes.push(node);
       if (anomaly) checkBackward(node, inputGrads, g);
       const inputs = node.inputs;

@@ -1,7 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './grad-mode.js';
 import { GradNode, type BackwardFn } from './node.js';
-import { isAnomalyEnabled, checkForward } from './anomaly.js';
+import { isAnomalyEnabled, isForwardCheckEnabled, checkForward } from './anomaly.js';
 import { currentGeneration, reportGraphLeak } from './graph-leak.js';
 
 /**
@@ -13,7 +13,7 @@ export function record(out: Tensor, op: string, inputs: Tensor[], backward: Back
   let stack: string | undefined;
   if (anomaly) {
     stack = new Error().stack;
-    checkForward(op, inputs, out, stack);
+    if (isForwardCheckEnabled()) checkForward(op, inputs, out, stack);
   }
   if (!isGradEnabled()) return out;
   let needs = false;

@@ -2,7 +2,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { backend } from '../backend/registry.js';
 import { record } from '../autograd/record.js';
 import { normalizeAxis } from '../tensor/shape.js';
-import { unaryRaw, step, where, mul, sub, add, exp, expm1, minimum, erf, neg, log1p, abs, toFloat32 } from './elementwise.js';
+import { unaryRaw, step, where, mul, sub, add, exp, expm1, maximum, clamp, erf, neg, log1p, abs, toFloat32 } from './elementwise.js';
 import { sum } from './reduce.js';
 import { transpose } from './shape.js';
 
@@ -27,9 +27,12 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   return where(x.gt(0), x, mul(x, negativeSlope));
 }
 
-/** x for x > 0, alpha*(exp(x)-1) otherwise; expm1 of min(x, 0) keeps the unused branch finite. */
+/**
+ * x for x > 0, alpha*(exp(x)-1) otherwise; expm1 of min(x, 0) keeps the unused branch finite.
+ * clamp (not minimum) so the gradient at exactly 0 is alpha, as torch (minimum would halve it at the tie).
+ */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  return where(x.gt(0), x, mul(expm1(minimum(x, 0)), alpha));
+  return where(x.gt(0), x, mul(expm1(clamp(x, null, 0)), alpha));
 }
 
 /** GELU: exact x*Phi(x) via erf (torch's default), or the tanh approximation. */
@@ -46,9 +49,13 @@ export function silu(x: Tensor): Tensor {
   return mul(x, sigmoid(x));
 }
 
-/** softplus(x) = log(1 + exp(x)) computed as max(x, 0) + log1p(exp(-|x|)) to avoid overflow. */
+/**
+ * softplus(x) = log(1 + exp(x)) computed as max(x, 0) + log1p(exp(-|x|)) to avoid overflow.
+ * maximum (not relu) because at x = 0 its tie-split gradient 1/2 is what makes the sum's gradient
+ * the true 1/2 (relu and abs both give 0 there).
+ */
 export function softplus(x: Tensor): Tensor {
-  return add(relu(x), log1p(exp(neg(abs(x)))));
+  return add(maximum(x, 0), log1p(exp(neg(abs(x)))));
 }
 
 function softmaxLastDim(x: Tensor, log: boolean): Tensor {

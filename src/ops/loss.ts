@@ -1,7 +1,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, ShapeError } from '../tensor/shape.js';
-import { logSoftmax, relu } from './activation.js';
-import { where, abs, log1p, exp, neg, mul, add, sub } from './elementwise.js';
+import { logSoftmax } from './activation.js';
+import { where, abs, log1p, exp, neg, mul, add, sub, maximum } from './elementwise.js';
 import { gather, unsqueeze, squeeze, transpose, reshape } from './shape.js';
 
 /** Loss functions with PyTorch's definitions (reduction 'mean' by default). */
@@ -115,7 +115,9 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: NllOptions & {
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: NllOptions & { posWeight?: Tensor | number } = {}): Tensor {
   checkSame('binaryCrossEntropyWithLogits', input, target);
-  const softTerm = add(log1p(exp(neg(abs(input)))), relu(neg(input)));
+  // maximum(-x, 0), not relu(-x): at a logit of exactly 0 (e.g. a zero-initialized last layer) relu and
+  // abs both have gradient 0, while maximum's tie-split 1/2 gives the true derivative of log(1 + e^-x).
+  const softTerm = add(log1p(exp(neg(abs(input)))), maximum(neg(input), 0));
   const pw = opts.posWeight;
   const weight = pw === undefined ? null : add(mul(target, typeof pw === 'number' ? pw - 1 : sub(pw, 1)), 1);
   const loss = add(mul(sub(1, target), input), weight ? mul(weight, softTerm) : softTerm);
