@@ -43,10 +43,11 @@ export class Standardizer {
     refuseHeldOut('Standardizer', ds, o);
     const x = ds.x.data, f = featureCount(ds.x, o.perFeature ?? false);
     const sum = new Float64Array(f), sq = new Float64Array(f);
-    for (let i = 0; i < x.length; i++) { const k = i % f; sum[k] += x[i]; }
     const n = x.length / f;
+    // Row by row so the inner loop has no modulo; f = 1 is one long row.
+    for (let r = 0; r < n; r++) for (let k = 0, base = r * f; k < f; k++) sum[k] += x[base + k];
     const mean = Float32Array.from(sum, (s) => s / n);
-    for (let i = 0; i < x.length; i++) { const d = x[i] - mean[i % f]; sq[i % f] += d * d; }
+    for (let r = 0; r < n; r++) for (let k = 0, base = r * f; k < f; k++) { const d = x[base + k] - mean[k]; sq[k] += d * d; }
     // Unbiased std, as torch.std; constant features get std 1 so they map to 0 instead of NaN.
     this.std = Float32Array.from(sq, (s) => { const v = Math.sqrt(s / Math.max(n - 1, 1)); return v > 0 ? v : 1; });
     this.mean = mean;
@@ -58,7 +59,12 @@ export class Standardizer {
     if (!this.mean || !this.std) throw new Error('Standardizer.transform: call fit(trainingSet) first');
     const f = this.mean.length, out = new Float32Array(x.size), src = x.data;
     if (f !== 1 && x.size / x.shape[0] !== f) throw new Error(`Standardizer.transform: fitted on ${f} features, got ${x.size / x.shape[0]}`);
-    for (let i = 0; i < out.length; i++) out[i] = (src[i] - this.mean[i % f]) / this.std[i % f];
+    if (f === 1) {
+      const m = this.mean[0], inv = 1 / this.std[0];
+      for (let i = 0; i < out.length; i++) out[i] = (src[i] - m) * inv;
+    } else {
+      for (let i = 0; i < out.length; i++) out[i] = (src[i] - this.mean[i % f]) / this.std[i % f];
+    }
     return new Tensor(out, x.shape);
   }
 }

@@ -52,21 +52,21 @@ function convRaw(x: Tensor, w: Tensor, g: Conv2dGeometry): Tensor {
 
 /** The convolution as a differentiable op of (x, w); both gradients are themselves differentiable ops. */
 function convOp(x: Tensor, w: Tensor, g: Conv2dGeometry): Tensor {
-  return record(convRaw(x, w, g), 'conv2d', [x, w], (gy) => [convInputGrad(gy, w, g), convWeightGrad(x, gy, g)]);
+  return record(convRaw(x, w, g), 'conv2d', [x, w], (gy) => [x.requiresGrad ? convInputGrad(gy, w, g) : null, w.requiresGrad ? convWeightGrad(x, gy, g) : null]);
 }
 
 /** d conv / d x applied to gy: linear in (gy, w). */
 function convInputGrad(gy: Tensor, w: Tensor, g: Conv2dGeometry): Tensor {
   const gx = new Float32Array(g.n * g.c * g.h * g.w);
   backend().conv2dBackwardInput(gy.f32, w.f32, gx, g);
-  return record(new Tensor(gx, [g.n, g.c, g.h, g.w]), 'conv2dInputGrad', [gy, w], (gz) => [convOp(gz, w, g), convWeightGrad(gz, gy, g)]);
+  return record(new Tensor(gx, [g.n, g.c, g.h, g.w]), 'conv2dInputGrad', [gy, w], (gz) => [gy.requiresGrad ? convOp(gz, w, g) : null, w.requiresGrad ? convWeightGrad(gz, gy, g) : null]);
 }
 
 /** d conv / d w applied to gy: linear in (x, gy). */
 function convWeightGrad(x: Tensor, gy: Tensor, g: Conv2dGeometry): Tensor {
   const gw = new Float32Array(g.oc * (g.c / g.groups) * g.kh * g.kw);
   backend().conv2dBackwardWeight(x.f32, gy.f32, gw, g);
-  return record(new Tensor(gw, [g.oc, g.c / g.groups, g.kh, g.kw]), 'conv2dWeightGrad', [x, gy], (gz) => [convInputGrad(gy, gz, g), convOp(x, gz, g)]);
+  return record(new Tensor(gw, [g.oc, g.c / g.groups, g.kh, g.kw]), 'conv2dWeightGrad', [x, gy], (gz) => [x.requiresGrad ? convInputGrad(gy, gz, g) : null, gy.requiresGrad ? convOp(x, gz, g) : null]);
 }
 
 /** torch.nn.functional.conv2d over NCHW input. */

@@ -37,10 +37,12 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean, 
   const result = new Tensor(out, [...batchShape, m, n]);
   return record(result, op, [a, b], (g) => {
     // Gradients of C = op(A) op(B); each written as another product with transpose flags.
-    if (!transA && !transB) return [matmulT(g, b, false, true), matmulT(a, g, true, false)];
-    if (transA && !transB) return [matmulT(b, g, false, true), matmulT(a, g, false, false)];
-    if (!transA && transB) return [matmulT(g, b, false, false), matmulT(g, a, true, false)];
-    return [matmulT(b, g, true, true), matmulT(g, a, true, true)];
+    // A product is skipped when its input needs no gradient (e.g. the data entering layer 1).
+    const ga = a.requiresGrad, gb = b.requiresGrad;
+    if (!transA && !transB) return [ga ? matmulT(g, b, false, true) : null, gb ? matmulT(a, g, true, false) : null];
+    if (transA && !transB) return [ga ? matmulT(b, g, false, true) : null, gb ? matmulT(a, g, false, false) : null];
+    if (!transA && transB) return [ga ? matmulT(g, b, false, false) : null, gb ? matmulT(g, a, true, false) : null];
+    return [ga ? matmulT(b, g, true, true) : null, gb ? matmulT(g, a, true, true) : null];
   });
 }
 
