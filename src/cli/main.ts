@@ -4,6 +4,7 @@ import { UsageError } from './args.js';
 /** The CLI: one file per command; this one dispatches and turns errors into one-line causes. */
 const commands: Record<string, { help: string; run: (argv: string[]) => Promise<number> | number }> = {
   train: { help: 'train an experiment (built-in name or path) and evaluate its test set once', run: async (a) => (await import('./train.js')).trainCommand(a) },
+  test: { help: 'evaluate the sealed test set for a trained run (recorded in the test ledger)', run: async (a) => (await import('./test.js')).testCommand(a) },
   info: { help: 'print the backend, CPU features and thread count', run: async (a) => (await import('./info.js')).infoCommand(a) },
 };
 

@@ -9,12 +9,11 @@ import { setDetectAnomaly } from '../autograd/anomaly.js';
 import { Trainer } from '../train/trainer.js';
 import { EarlyStopping } from '../train/callbacks.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
-import { evaluate } from '../train/evaluate.js';
+import { testOnce, weightsFileOf } from '../train/test-once.js';
 import { Run } from '../track/run-store.js';
-import { TestLedger, datasetHash, hashBytes } from '../track/test-ledger.js';
+import { datasetHash } from '../track/test-ledger.js';
 import { writeFileAtomic } from '../track/files.js';
 import { concatDatasets } from '../data/dataset.js';
-import { wilsonInterval } from '../stats/binomial-interval.js';
 import type { Experiment, HParams, HParamValue } from '../experiments/define.js';
 
 export const trainFlags = {
@@ -147,33 +146,28 @@ export async function trainCommand(argv: string[]): Promise<number> {
   // The test set is evaluated once, with the checkpoint chosen on validation data.
   const chosen = loadCheckpoint(run.checkpointsDir, final ? 'last' : 'best');
   model.loadStateDict(chosen.model);
-  const test = evaluate(model, exp.loss, data.test);
-  const modelHash = hashBytes(readFileSync(join(chosen.dir, 'model.safetensors')));
-  const ledger = new TestLedger(join(resolve(flags.out), 'test-ledger.jsonl'));
-  const check = ledger.record({
-    testSet: `${exp.name}:${datasetHash(data.test.x, data.test.y)}`, runId: run.info.id, modelHash,
-    metric: test.accuracy !== undefined ? 'accuracy' : 'loss', value: test.accuracy ?? test.loss, n: test.total,
+  const tested = testOnce({
+    model, loss: exp.loss, test: data.test, experiment: exp.name, runId: run.info.id,
+    weightsFile: weightsFileOf(chosen.dir), ledgerPath: join(resolve(flags.out), 'test-ledger.jsonl'),
   });
+  const test = tested.evaluation;
   const last = result.history[result.history.length - 1];
   const summary: Record<string, unknown> = {
     experiment: exp.name, runDir: run.dir, epochs: result.history.length,
     samplesPerSecond: result.samplesPerSecond, testLoss: test.loss, valAccuracy: last?.val_accuracy, valLoss: last?.val_loss,
     trainAccuracy: last?.train_accuracy, chosenCheckpoint: { epoch: chosen.trainer.epoch, monitor }, stoppedEarly: result.stoppedEarly,
-    stopReason: result.stopReason, modelHash, history: result.history,
+    stopReason: result.stopReason, modelHash: tested.modelHash, history: result.history,
   };
-  let ciText = '';
-  if (test.accuracy !== undefined && test.correct !== undefined) {
-    const ci = wilsonInterval(test.correct, test.total, 0.95);
+  if (test.accuracy !== undefined) {
     summary.testAccuracy = test.accuracy;
-    summary.testAccuracyCI = [ci.lo, ci.hi];
-    ciText = `test accuracy ${test.accuracy.toFixed(4)} (95% Wilson CI ${ci.lo.toFixed(4)}-${ci.hi.toFixed(4)}, n=${test.total})`;
+    summary.testAccuracyCI = tested.ci;
   }
   run.writeSummary(summary);
   run.setStatus('completed');
   run.close();
   if (result.stopReason) say(result.stopReason);
-  say(`${ciText || `test loss ${test.loss.toFixed(4)}`} - model from epoch ${chosen.trainer.epoch} (best ${monitor}); test set evaluated once`);
-  if (check.warning) console.warn(check.warning);
+  say(`${tested.line} - model from epoch ${chosen.trainer.epoch} (${final ? 'final' : `best ${monitor}`}); test set evaluated once`);
+  if (tested.ledger.warning) console.warn(tested.ledger.warning);
   say(`run saved in ${relDir}`);
   if (flags.json) {
     console.log(JSON.stringify({

@@ -1,0 +1,52 @@
+import { join, dirname } from 'node:path';
+import { parseArgs, UsageError } from './args.js';
+import { loadExperiment } from './load-experiment.js';
+import { Run } from '../track/run-store.js';
+import { loadCheckpoint } from '../train/checkpoint.js';
+import { testOnce, weightsFileOf } from '../train/test-once.js';
+import { manualSeed } from '../tensor/random.js';
+import type { HParams } from '../experiments/define.js';
+
+const flags = {
+  run: { type: 'string', help: 'the run directory whose checkpoint to test' },
+  checkpoint: { type: 'string', default: 'best', choices: ['best', 'last'], help: 'which checkpoint: best (chosen on validation) or last' },
+  'data-dir': { type: 'string', help: 'folder with the dataset files' },
+  ledger: { type: 'string', help: 'test ledger file (default: test-ledger.jsonl beside the run directories)' },
+  json: { type: 'boolean', help: 'print one JSON object as the last line of stdout' },
+  help: { type: 'boolean', short: 'h', help: 'show this help' },
+} as const;
+
+/** `tradecraft test [experiment] --run DIR`: evaluates the sealed test set for a trained model and records it in the ledger. */
+export async function testCommand(argv: string[]): Promise<number> {
+  const { flags: f, positionals } = parseArgs(argv, flags, [{ name: 'experiment', required: false }]);
+  if (f.help) {
+    console.log('usage: tradecraft test [experiment] --run RUN_DIR [--checkpoint best|last] [--data-dir DIR] [--json]');
+    return 0;
+  }
+  if (!f.run) throw new UsageError('test needs --run RUN_DIR: the run whose model to evaluate on the test set');
+  const run = Run.open(f.run);
+  const exp = await loadExperiment(positionals.experiment ?? run.info.experiment);
+  if (exp.name !== run.info.experiment) {
+    throw new UsageError(`the run was trained with experiment '${run.info.experiment}', not '${exp.name}'`);
+  }
+  const hp = run.info.hparams as HParams;
+  manualSeed(run.info.seed);
+  const data = exp.data(hp, { dataDir: f['data-dir'] });
+  const model = exp.model(hp);
+  const ckpt = loadCheckpoint(run.checkpointsDir, f.checkpoint as 'best' | 'last');
+  model.loadStateDict(ckpt.model);
+  const r = testOnce({
+    model, loss: exp.loss, test: data.test, experiment: exp.name, runId: run.info.id,
+    weightsFile: weightsFileOf(ckpt.dir), ledgerPath: f.ledger ?? join(dirname(run.dir), 'test-ledger.jsonl'),
+  });
+  console.log(`${r.line} - ${exp.name}, run ${run.info.id}, ${f.checkpoint} checkpoint (epoch ${ckpt.trainer.epoch})`);
+  console.log(`this test set has ${r.ledger.earlierUses} earlier evaluation(s) in the ledger, for ${r.ledger.otherModels} other model(s)`);
+  if (r.ledger.warning) console.warn(r.ledger.warning);
+  if (f.json) {
+    console.log(JSON.stringify({
+      testAccuracy: r.evaluation.accuracy, testAccuracyCI: r.ci, testLoss: r.evaluation.loss, n: r.evaluation.total,
+      modelHash: r.modelHash, earlierUses: r.ledger.earlierUses, otherModels: r.ledger.otherModels, runDir: run.dir,
+    }));
+  }
+  return 0;
+}
