@@ -5,6 +5,7 @@ import { UsageError } from './args.js';
 const commands: Record<string, { help: string; run: (argv: string[]) => Promise<number> | number }> = {
   train: { help: 'train an experiment (built-in name or path) and evaluate its test set once', run: async (a) => (await import('./train.js')).trainCommand(a) },
   test: { help: 'evaluate the sealed test set for a trained run (recorded in the test ledger)', run: async (a) => (await import('./test.js')).testCommand(a) },
+  stats: { help: 'confidence intervals, test-set sizes, McNemar and over-seed comparisons', run: async (a) => (await import('./stats.js')).statsCommand(a) },
   info: { help: 'print the backend, CPU features and thread count', run: async (a) => (await import('./info.js')).infoCommand(a) },
 };
 
