@@ -43,17 +43,19 @@ void im2col(const float* x, long channels, const ConvGeom& g, float* col) {
         long ox0, ox1;
         valid_range(kx * g.dw, g.sw, g.pw, g.w, g.ow, ox0, ox1);
         float* dst = col + ((c * g.kh + ky) * g.kw + kx) * ohw;
-        std::memset(dst, 0, sizeof(float) * oy0 * g.ow);
+        // Rows are short (an image row), so plain loops beat memcpy/memset calls here.
+        for (long i = 0; i < oy0 * g.ow; ++i) dst[i] = 0.0f;
         for (long oy = oy0; oy < oy1; ++oy) {
-          float* d = dst + oy * g.ow;
-          const float* s = xc + (oy * g.sh - g.ph + ky * g.dh) * g.w - g.pw + kx * g.dw;
+          float* __restrict d = dst + oy * g.ow;
+          const float* __restrict s = xc + (oy * g.sh - g.ph + ky * g.dh) * g.w - g.pw + kx * g.dw;
           for (long ox = 0; ox < ox0; ++ox) d[ox] = 0.0f;
-          if (g.sw == 1) std::memcpy(d + ox0, s + ox0, sizeof(float) * (ox1 - ox0));
+          if (g.sw == 1)
+            for (long ox = ox0; ox < ox1; ++ox) d[ox] = s[ox];
           else
             for (long ox = ox0; ox < ox1; ++ox) d[ox] = s[ox * g.sw];
           for (long ox = ox1; ox < g.ow; ++ox) d[ox] = 0.0f;
         }
-        std::memset(dst + oy1 * g.ow, 0, sizeof(float) * (g.oh - oy1) * g.ow);
+        for (long i = oy1 * g.ow; i < ohw; ++i) dst[i] = 0.0f;
       }
     }
   }

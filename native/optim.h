@@ -1,5 +1,5 @@
-// Fused, in-place optimizer updates of one parameter tensor (PyTorch 1.13's single-tensor
-// formulas, operation for operation).
+// Fused, in-place optimizer updates of one parameter tensor (PyTorch 1.13 single-tensor
+// formulas, in float32 like its CPU kernels).
 #pragma once
 
 namespace tc {

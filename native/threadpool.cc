@@ -44,7 +44,26 @@ int detect_threads() {
 
 // Spin this long after the last job before sleeping: long enough to bridge the JavaScript
 // between two kernels of a training step, short enough not to steal a core for long.
-constexpr auto kSpin = std::chrono::microseconds(200);
+constexpr auto kSpin = std::chrono::microseconds(150);
+// After this long a spinning thread yields its core on every check, so that on a busy machine
+// (more runnable threads than cores: other processes, parallel test files) the thread it is
+// waiting for, or anyone else, gets to run.
+constexpr auto kYieldAfter = std::chrono::microseconds(20);
+
+// Waits until done() with pause-spinning first, then yielding.
+template <class Done>
+void wait_until(Done done) {
+  for (int i = 0; i < 2000; ++i) {
+    if (done()) return;
+    cpu_relax();
+  }
+  const auto start = std::chrono::steady_clock::now();
+  while (!done()) {
+    if (std::chrono::steady_clock::now() - start > kYieldAfter) std::this_thread::yield();
+    else
+      for (int i = 0; i < 64; ++i) cpu_relax();
+  }
+}
 
 thread_local bool t_in_pool = false;
 
@@ -79,12 +98,12 @@ class Pool {
     t_in_pool = true;
     work(0);
     t_in_pool = false;
-    while (done_.load(std::memory_order_acquire) < ntasks) cpu_relax();
+    wait_until([&] { return done_.load(std::memory_order_acquire) >= ntasks; });
     // Close the job and wait for workers that entered it; a worker that announces itself
     // after this sees open_ == false and leaves without touching the job (Dekker-style
     // ordering through the two seq_cst pairs).
     open_.store(false, std::memory_order_seq_cst);
-    while (active_.load(std::memory_order_seq_cst) > 0) cpu_relax();
+    wait_until([&] { return active_.load(std::memory_order_seq_cst) == 0; });
   }
 
  private:
@@ -106,7 +125,10 @@ class Pool {
       unsigned spins = 0;
       while (generation_.load(std::memory_order_acquire) == seen) {
         cpu_relax();
-        if (++spins % 256 == 0 && std::chrono::steady_clock::now() - start > kSpin) {
+        if (++spins % 64 != 0) continue;
+        const auto waited = std::chrono::steady_clock::now() - start;
+        if (waited > kYieldAfter) std::this_thread::yield();
+        if (waited > kSpin) {
           std::unique_lock<std::mutex> lk(mutex_);
           sleepers_.fetch_add(1, std::memory_order_seq_cst);
           while (generation_.load(std::memory_order_seq_cst) == seen) cv_.wait(lk);

@@ -1,19 +1,18 @@
-// Native fused optimizer steps against the TypeScript reference. Both evaluate PyTorch's
-// single-tensor formulas in double and round where PyTorch stores float32, so they agree to
-// the bit; several steps run to exercise the state buffers.
+// Native fused optimizer steps against the TypeScript reference. The native loops compute in
+// float32 like PyTorch's CPU kernels, the reference in float64 rounded where PyTorch stores, so
+// they agree to about an ulp; several steps run to exercise the state buffers.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import type { AdamStepArgs, SgdStepArgs } from '../../src/backend/backend.js';
 import { jsBackend as JS } from '../../src/backend/js/index.js';
 import { loadNativeBackend } from '../../src/backend/native.js';
-import { randomArray } from '../helpers.js';
+import { expectClose, randomArray } from '../helpers.js';
 
 const native = loadNativeBackend();
 const skip = native === null ? 'native addon not built (npm install, or node scripts/build-native.mjs)' : false;
 
 const SIZES = [1, 17, 257, 100_003];
 
-test('native adamStep: Adam, Adam with L2, AdamW and AMSGrad agree bit for bit over several steps', { skip }, () => {
+test('native adamStep: Adam, Adam with L2, AdamW and AMSGrad over several steps', { skip }, () => {
   const variants: { wd: number; decoupled: boolean; amsgrad: boolean }[] = [
     { wd: 0, decoupled: false, amsgrad: false },
     { wd: 0.01, decoupled: false, amsgrad: false },
@@ -37,10 +36,11 @@ test('native adamStep: Adam, Adam with L2, AdamW and AMSGrad agree bit for bit o
         native!.adamStep(pg, grad, mg, vg, xg, args);
       }
       const what = `adam ${JSON.stringify(v)} n=${n}`;
-      assert.deepEqual(pg, pe, `${what}: p`);
-      assert.deepEqual(mg, me, `${what}: m`);
-      assert.deepEqual(vg, ve, `${what}: v`);
-      if (xe) assert.deepEqual(xg, xe, `${what}: vmax`);
+      // Gradients are O(1), so float32 rounding of the state is O(1e-7) in absolute terms.
+      expectClose(pg, pe, 1e-6, 1e-6, `${what}: p`);
+      expectClose(mg, me, 1e-6, 1e-6, `${what}: m`);
+      expectClose(vg, ve, 1e-6, 1e-6, `${what}: v`);
+      if (xe) expectClose(xg!, xe, 1e-6, 1e-6, `${what}: vmax`);
     }
   }
 });
@@ -64,8 +64,8 @@ test('native sgdStep: plain, weight decay, momentum (first and later steps), dam
         JS.sgdStep(pe, grad, be, { ...v, firstStep: t === 0 });
         native!.sgdStep(pg, grad, bg, { ...v, firstStep: t === 0 });
       }
-      assert.deepEqual(pg, pe, `sgd ${JSON.stringify(v)} n=${n}: p`);
-      if (be) assert.deepEqual(bg, be, `sgd ${JSON.stringify(v)} n=${n}: buf`);
+      expectClose(pg, pe, 1e-6, 1e-6, `sgd ${JSON.stringify(v)} n=${n}: p`);
+      if (be) expectClose(bg!, be, 1e-6, 1e-6, `sgd ${JSON.stringify(v)} n=${n}: buf`);
     }
   }
 });

@@ -1,0 +1,34 @@
+// The hot contiguous loops of the elementwise, optimizer and pooling kernels. simd_kernels.cc
+// is compiled once per instruction set (baseline, AVX2, AVX-512; the compiler vectorizes the
+// loops to the widest registers it may use) and the fastest table the CPU supports is used.
+// The callers (elementwise.cc, optim.cc, ...) keep the strided iteration and threading.
+#pragma once
+
+#include "optim.h"
+#include "scalar_ops.h"
+
+namespace tc {
+
+struct SimdTable {
+  const char* name;
+  void (*unary[U_COUNT])(const float* x, float* out, long n);
+  void (*binary_vv[B_COUNT])(const float* a, const float* b, float* out, long n);  // op(a[i], b[i])
+  void (*binary_vs[B_COUNT])(const float* a, float s, float* out, long n);         // op(a[i], s)
+  void (*binary_sv[B_COUNT])(float s, const float* b, float* out, long n);         // op(s, b[i])
+  void (*clamp)(const float* x, float lo, float hi, float* out, long n);
+  void (*where)(const float* c, const float* a, const float* b, float* out, long n);
+  // Elements [b, e) of one optimizer update (see optim.h).
+  void (*adam)(float* p, const float* g, float* m, float* v, float* vmax, long b, long e, const AdamArgs& a);
+  void (*sgd)(float* p, const float* g, float* buf, long b, long e, const SgdArgs& a);
+};
+
+// The table for the running CPU (chosen once).
+const SimdTable& simd();
+
+const SimdTable* simd_table_generic();
+#if defined(__x86_64__) && defined(TC_HAVE_X86_KERNELS)
+const SimdTable* simd_table_avx2();
+const SimdTable* simd_table_avx512();
+#endif
+
+}  // namespace tc
