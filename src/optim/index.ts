@@ -6,7 +6,7 @@ import { RMSprop, type RmspropOptions } from './rmsprop.js';
 import { Adagrad, type AdagradOptions } from './adagrad.js';
 import type { ParamsArg } from './optimizer.js';
 
-export { Optimizer, type OptimizerStateDict, type ParamGroup } from './optimizer.js';
+export { Optimizer, type OptimizerStateDict, type ParamGroup, type Hyper } from './optimizer.js';
 export { SGD, Adam, AdamW, RMSprop, Adagrad };
 export { clipGradNorm, clipGradValue, gradNorm } from './clip.js';
 export * from './schedules.js';
