@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "simd_kernels.h"
 #include "threadpool.h"
 
 namespace tc {
@@ -29,30 +30,17 @@ void max_pool2d(const float* x, float* out, int32_t* idx, const PoolGeom& g) {
   const long hw = g.h * g.w, ohw = g.oh * g.ow;
   const bool fast2x2 = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 &&
                        2 * g.oh <= g.h && 2 * g.ow <= g.w;
+  if (fast2x2) {  // the common case, vectorized
+    auto fn = simd().max_pool_2x2;
+    parallel_range(g.n * g.c, kGrain / (ohw * 4 + 1) + 1, [&](long b, long e, int) {
+      fn(x + b * hw, out + b * ohw, idx + b * ohw, e - b, g.h, g.w, g.oh, g.ow);
+    });
+    return;
+  }
   for_planes(g, ohw * g.kh * g.kw, [&](long p) {
     const float* xp = x + p * hw;
     float* op = out + p * ohw;
     int32_t* ip = idx + p * ohw;
-    if (fast2x2) {
-      // The common 2x2/2 case: four candidates in row-major order, first maximum wins and a
-      // NaN replaces any number (as the general loop below).
-      for (long oy = 0; oy < g.oh; ++oy) {
-        const float* r0 = xp + 2 * oy * g.w;
-        const float* r1 = r0 + g.w;
-        for (long ox = 0; ox < g.ow; ++ox) {
-          const long i0 = 2 * oy * g.w + 2 * ox;
-          float best = r0[2 * ox];
-          long bi = i0;
-          const float c1 = r0[2 * ox + 1], c2 = r1[2 * ox], c3 = r1[2 * ox + 1];
-          if (c1 > best || c1 != c1) best = c1, bi = i0 + 1;
-          if (c2 > best || c2 != c2) best = c2, bi = i0 + g.w;
-          if (c3 > best || c3 != c3) best = c3, bi = i0 + g.w + 1;
-          op[oy * g.ow + ox] = best;
-          ip[oy * g.ow + ox] = static_cast<int32_t>(bi);
-        }
-      }
-      return;
-    }
     for (long oy = 0; oy < g.oh; ++oy) {
       const long y0 = oy * g.sh - g.ph;
       const long ys = max_l(y0, 0), ye = min_l(y0 + g.kh, g.h);
