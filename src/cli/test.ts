@@ -6,12 +6,14 @@ import { loadCheckpoint } from '../train/checkpoint.js';
 import { testOnce, weightsFileOf } from '../train/test-once.js';
 import { manualSeed } from '../tensor/random.js';
 import type { HParams } from '../experiments/define.js';
+import { classificationReport } from './report.js';
 
 const flags = {
   run: { type: 'string', help: 'the run directory whose checkpoint to test' },
   checkpoint: { type: 'string', default: 'best', choices: ['best', 'last'], help: 'which checkpoint: best (chosen on validation) or last' },
   'data-dir': { type: 'string', help: 'folder with the dataset files' },
   ledger: { type: 'string', help: 'test ledger file (default: test-ledger.jsonl beside the run directories)' },
+  report: { type: 'boolean', help: 'also print the confusion matrix and per-class precision, recall and F1' },
   json: { type: 'boolean', help: 'print one JSON object as the last line of stdout' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const;
@@ -42,10 +44,16 @@ export async function testCommand(argv: string[]): Promise<number> {
   console.log(`${r.line} - ${exp.name}, run ${run.info.id}, ${f.checkpoint} checkpoint (epoch ${ckpt.trainer.epoch})`);
   console.log(`this test set has ${r.ledger.earlierUses} earlier evaluation(s) in the ledger, for ${r.ledger.otherModels} other model(s)`);
   if (r.ledger.warning) console.warn(r.ledger.warning);
+  let report: ReturnType<typeof classificationReport> | undefined;
+  if (f.report && r.evaluation.predictions) {
+    report = classificationReport(r.evaluation.predictions, data.test.y.data);
+    console.log(report.text);
+  }
   if (f.json) {
     console.log(JSON.stringify({
       testAccuracy: r.evaluation.accuracy, testAccuracyCI: r.ci, testLoss: r.evaluation.loss, n: r.evaluation.total,
       modelHash: r.modelHash, earlierUses: r.ledger.earlierUses, otherModels: r.ledger.otherModels, runDir: run.dir,
+      confusionMatrix: report?.matrix, perClass: report?.metrics,
     }));
   }
   return 0;

@@ -6,10 +6,10 @@ import { loadExperiment } from './load-experiment.js';
 import { manualSeed } from '../tensor/random.js';
 import { backend } from '../backend/registry.js';
 import { setDetectAnomaly } from '../autograd/anomaly.js';
+import { setBroadcastMode, type BroadcastMode } from '../tensor/broadcast-mode.js';
 import { Trainer } from '../train/trainer.js';
 import { EarlyStopping } from '../train/callbacks.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
-import { testOnce, weightsFileOf } from '../train/test-once.js';
 import { Run } from '../track/run-store.js';
 import { datasetHash } from '../track/test-ledger.js';
 import { writeFileAtomic } from '../track/files.js';
@@ -27,6 +27,7 @@ export const trainFlags = {
   resume: { type: 'string', help: 'continue the run in this run directory from its last checkpoint' },
   final: { type: 'boolean', help: 'retrain on train+validation with these settings, then evaluate the test set once' },
   'detect-anomaly': { type: 'boolean', help: 'stop at the first NaN/Inf and name the op that made it' },
+  broadcast: { type: 'string', choices: ['off', 'warn', 'error'], help: 'strict broadcasting: flag broadcasts that add a dimension on the left and grow both operands' },
   json: { type: 'boolean', help: 'print one JSON object as the last line of stdout' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const;
@@ -73,6 +74,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (flags['detect-anomaly']) setDetectAnomaly(true);
+  if (flags.broadcast) setBroadcastMode(flags.broadcast as BroadcastMode);
   const say = (line: string): void => { console.log(line); };
 
   let run: Run;
@@ -144,18 +146,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
 
   // The test set is evaluated once, with the checkpoint chosen on validation data.
-  const chosen = loadCheckpoint(run.checkpointsDir, final ? 'last' : 'best');
-  model.loadStateDict(chosen.model);
-  const tested = testOnce({
-    model, loss: exp.loss, test: data.test, experiment: exp.name, runId: run.info.id,
-    weightsFile: weightsFileOf(chosen.dir), ledgerPath: join(resolve(flags.out), 'test-ledger.jsonl'),
-  });
+  const tested = trainer.test(data.test, { experiment: exp.name, checkpoint: final ? 'last' : 'best', ledgerPath: join(resolve(flags.out), 'test-ledger.jsonl') });
   const test = tested.evaluation;
   const last = result.history[result.history.length - 1];
   const summary: Record<string, unknown> = {
     experiment: exp.name, runDir: run.dir, epochs: result.history.length,
     samplesPerSecond: result.samplesPerSecond, testLoss: test.loss, valAccuracy: last?.val_accuracy, valLoss: last?.val_loss,
-    trainAccuracy: last?.train_accuracy, chosenCheckpoint: { epoch: chosen.trainer.epoch, monitor }, stoppedEarly: result.stoppedEarly,
+    trainAccuracy: last?.train_accuracy, chosenCheckpoint: { epoch: tested.epoch, monitor }, stoppedEarly: result.stoppedEarly,
     stopReason: result.stopReason, modelHash: tested.modelHash, history: result.history,
   };
   if (test.accuracy !== undefined) {
@@ -166,14 +163,14 @@ export async function trainCommand(argv: string[]): Promise<number> {
   run.setStatus('completed');
   run.close();
   if (result.stopReason) say(result.stopReason);
-  say(`${tested.line} - model from epoch ${chosen.trainer.epoch} (${final ? 'final' : `best ${monitor}`}); test set evaluated once`);
+  say(`${tested.line} - model from epoch ${tested.epoch} (${final ? 'final' : `best ${monitor}`}); test set evaluated once`);
   if (tested.ledger.warning) console.warn(tested.ledger.warning);
   say(`run saved in ${relDir}`);
   if (flags.json) {
     console.log(JSON.stringify({
       testAccuracy: summary.testAccuracy, testAccuracyCI: summary.testAccuracyCI, valAccuracy: summary.valAccuracy,
       epochs: summary.epochs, samplesPerSecond: summary.samplesPerSecond, runDir: run.dir, testLoss: test.loss,
-      chosenEpoch: chosen.trainer.epoch, backend: backend().name,
+      chosenEpoch: tested.epoch, backend: backend().name,
     }));
   }
   return 0;

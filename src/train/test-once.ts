@@ -25,7 +25,7 @@ export function testOnce(o: {
   model: Module; loss: LossFn; test: TensorDataset; experiment: string; runId: string;
   weightsFile: string; ledgerPath: string;
 }): TestResult {
-  const evaluation = evaluate(o.model, o.loss, o.test);
+  const evaluation = evaluate(o.model, o.loss, o.test, { keepPredictions: true });
   const modelHash = hashBytes(readFileSync(o.weightsFile));
   const ledger = new TestLedger(o.ledgerPath).record({
     testSet: `${o.experiment}:${datasetHash(o.test.x, o.test.y)}`, runId: o.runId, modelHash,

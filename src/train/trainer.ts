@@ -1,3 +1,4 @@
+import { join, dirname } from 'node:path';
 import type { Module } from '../nn/module.js';
 import type { Optimizer, Hyper } from '../optim/optimizer.js';
 import { LRScheduler, ReduceLROnPlateau } from '../optim/schedules.js';
@@ -8,7 +9,9 @@ import type { TensorDataset } from '../data/dataset.js';
 import type { Run } from '../track/run-store.js';
 import { evaluate, type Evaluation, type LossFn } from './evaluate.js';
 import { modeFor, type Callback, type EpochContext, type Mode } from './callbacks.js';
-import { saveCheckpoint, type LoadedCheckpoint, type TrainerState } from './checkpoint.js';
+import { saveCheckpoint, loadCheckpoint, type LoadedCheckpoint, type TrainerState } from './checkpoint.js';
+import { testOnce, weightsFileOf, type TestResult } from './test-once.js';
+import { wilsonInterval } from '../stats/binomial-interval.js';
 
 export interface TrainerOptions {
   model: Module;
@@ -90,6 +93,22 @@ export class Trainer {
     return evaluate(this.o.model, this.o.loss, ds, { batchSize: this.o.evalBatchSize, ...opts });
   }
 
+  /**
+   * Evaluates the sealed test set once with the best checkpoint (or the last), and records the
+   * evaluation in the test ledger beside the run directories. Needs the run store.
+   */
+  test(test: TensorDataset, o: { experiment: string; checkpoint?: 'best' | 'last'; ledgerPath?: string }): TestResult & { epoch: number } {
+    const run = this.o.run;
+    if (!run) throw new Error('trainer.test(): the trainer has no run store; pass { run } so the tested checkpoint and the ledger entry can be identified');
+    const ckpt = loadCheckpoint(run.checkpointsDir, o.checkpoint ?? 'best');
+    this.o.model.loadStateDict(ckpt.model);
+    const result = testOnce({
+      model: this.o.model, loss: this.o.loss, test, experiment: o.experiment, runId: run.info.id,
+      weightsFile: weightsFileOf(ckpt.dir), ledgerPath: o.ledgerPath ?? join(dirname(run.dir), 'test-ledger.jsonl'),
+    });
+    return { ...result, epoch: ckpt.trainer.epoch };
+  }
+
   fit(data: FitData, f: FitOptions): FitResult {
     const { model, optimizer, run } = this.o;
     if (!Number.isInteger(f.epochs) || f.epochs < 1) throw new RangeError(`fit: epochs must be a positive integer, got ${f.epochs}`);
@@ -169,10 +188,12 @@ export class Trainer {
       if (tr.accuracy !== undefined && va.accuracy !== undefined) {
         metrics.train_accuracy = tr.accuracy;
         metrics.val_accuracy = va.accuracy;
+        metrics.train_accuracy_n = tr.total;
+        metrics.val_accuracy_n = va.total;
         metrics.generalization_gap = tr.accuracy - va.accuracy;
       }
       history.push(metrics);
-      if (run) for (const [k, v] of Object.entries(metrics)) if (k !== 'epoch') run.log({ step, epoch, split: k.startsWith('val') ? 'val' : 'train', name: k, value: v });
+      if (run) for (const [k, v] of Object.entries(metrics)) if (k !== 'epoch' && !k.endsWith('_n')) run.log({ step, epoch, split: k.startsWith('val') ? 'val' : 'train', name: k, value: v });
 
       const sched = this.o.scheduler;
       if (sched instanceof ReduceLROnPlateau) sched.step(metrics[this.o.plateauMonitor ?? 'val_loss']);
@@ -204,8 +225,14 @@ export class Trainer {
   }
 }
 
+/** Accuracy with its 95% Wilson interval: every accuracy we print carries one. */
+export function formatAccuracy(acc: number, n: number): string {
+  const ci = wilsonInterval(Math.round(acc * n), n, 0.95);
+  return `${acc.toFixed(4)} [${ci.lo.toFixed(4)}, ${ci.hi.toFixed(4)}]`;
+}
+
 export function formatEpoch(epoch: number, epochs: number, m: Record<string, number>): string {
-  const acc = (k: string) => (m[k] !== undefined ? ` acc ${m[k].toFixed(4)}` : '');
+  const acc = (k: string) => (m[k] !== undefined ? ` acc ${m[`${k}_n`] ? formatAccuracy(m[k], m[`${k}_n`]) : m[k].toFixed(4)}` : '');
   const gap = m.generalization_gap !== undefined ? ` | gap ${(m.generalization_gap >= 0 ? '+' : '') + m.generalization_gap.toFixed(4)}` : '';
   return `epoch ${epoch}/${epochs}  train loss ${m.train_loss.toFixed(4)}${acc('train_accuracy')} | val loss ${m.val_loss.toFixed(4)}${acc('val_accuracy')}` +
     `${gap} | ${m.epoch_seconds.toFixed(1)}s ${Math.round(m.samples_per_second)} samples/s`;

@@ -40,7 +40,7 @@ test('train --json prints the result object last, with a Wilson interval around 
   for (const n of ['batch_loss', 'lr', 'grad_norm', 'samples_per_second', 'train_loss', 'val_loss', 'train_accuracy', 'val_accuracy']) {
     assert.ok(names.has(n), `metrics.jsonl lacks ${n}`);
   }
-  assert.match(r.stdout, /epoch 1\/1 {2}train loss [0-9.]+ acc [0-9.]+ \| val loss [0-9.]+ acc [0-9.]+ \| gap [+-][0-9.]+/);
+  assert.match(r.stdout, /epoch 1\/1 {2}train loss [0-9.]+ acc [0-9.]+ \[[0-9.]+, [0-9.]+\] \| val loss [0-9.]+ acc [0-9.]+ \[[0-9.]+, [0-9.]+\] \| gap [+-][0-9.]+/);
   assert.match(r.stdout, /test accuracy 0\.\d{4} \(95% Wilson CI 0\.\d{4}-0\.\d{4}, n=1000\)/);
 });
 
