@@ -118,11 +118,21 @@ export abstract class Module {
     return this;
   }
 
-  /** Parameters and buffers by name; the tensors are shared, not copied. */
+  /**
+   * Parameters and buffers by name; the tensors are shared, not copied. Keys are in PyTorch's
+   * state_dict order: module by module (pre-order), each module's own parameters and then its
+   * own buffers, e.g. 0.weight, 0.bias, 1.weight, 1.bias, 1.running_mean, ..., 4.weight.
+   */
   stateDict(): StateDict {
     const sd: StateDict = {};
-    for (const [k, p] of this.namedParameters()) sd[k] = p;
-    for (const [k, b] of this.namedBuffers()) sd[k] = b;
+    const seen = new Set<Tensor>();
+    for (const [prefix, m] of this.namedModules()) {
+      const pre = prefix ? `${prefix}.` : '';
+      for (const [k, v] of Object.entries(m)) {
+        if (v instanceof Parameter && !seen.has(v)) { seen.add(v); sd[pre + k] = v; }
+      }
+      for (const [k, b] of m.#buffers) sd[pre + k] = b;
+    }
     return sd;
   }
 
