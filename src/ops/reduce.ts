@@ -62,6 +62,8 @@ export function mean(a: Tensor, dim?: number | number[], keepdim = false): Tenso
 
 function extremum(op: 'max' | 'min', a: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
   if (a.size === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor of shape ${formatShape(a.shape)}`);
+  // int32 (labels, indices: `target.max().item() + 1`) goes through float32, exact below 2^24.
+  if (a.dtype === 'int32') return extremum(op, toFloat32(a), dim, keepdim).int();
   if (dim === undefined) {
     const flat = reshape(a, [a.size]);
     const idx = argRaw(op === 'max' ? 'argmax' : 'argmin', flat, 0);

@@ -80,6 +80,8 @@ export function flatten(a: Tensor, startDim = 0, endDim = -1): Tensor {
 export function expand(a: Tensor, shape: number[]): Tensor {
   const off = shape.length - a.ndim;
   if (off < 0) throw new ShapeError(`expand: cannot expand shape ${formatShape(a.shape)} to the smaller rank of ${formatShape(shape)}`);
+  const bad = shape.findIndex((d, i) => d === -1 && i < off);
+  if (bad >= 0) throw new ShapeError(`expand: -1 (keep the size) is not allowed for the new leading dimension ${bad} in ${formatShape(shape)}`);
   const target = shape.map((d, i) => (d === -1 ? a.shape[i - off] : d));
   const src = contiguousStrides(a.shape);
   const strides = target.map((d, i) => {

@@ -110,8 +110,9 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const data = new Float32Array(steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
-  // Like torch: fill the second half from the end so the last value is exactly `end`.
-  const half = Math.floor(steps / 2);
+  // Like torch: fill the second half from the end so the last value is exactly `end`;
+  // a single step is `start` (torch fills steps == 1 with start, not end).
+  const half = steps === 1 ? 1 : Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) data[i] = i < half ? start + i * step : end - (steps - 1 - i) * step;
   return finish(new Tensor(data, [steps]), opts);
 }
