@@ -6,7 +6,10 @@ const commands: Record<string, { help: string; run: (argv: string[]) => Promise<
   train: { help: 'train an experiment (built-in name or path) and evaluate its test set once', run: async (a) => (await import('./train.js')).trainCommand(a) },
   test: { help: 'evaluate the sealed test set for a trained run (recorded in the test ledger)', run: async (a) => (await import('./test.js')).testCommand(a) },
   stats: { help: 'confidence intervals, test-set sizes, McNemar and over-seed comparisons', run: async (a) => (await import('./stats.js')).statsCommand(a) },
+  compare: { help: 'two trained runs on the same test set, paired (exact McNemar test)', run: async (a) => (await import('./compare.js')).compareCommand(a) },
   info: { help: 'print the backend, CPU features and thread count', run: async (a) => (await import('./info.js')).infoCommand(a) },
+  audit: { help: 'check splits for exact and near duplicates, label conflicts and class balance', run: async (a) => (await import('./audit.js')).auditCommand(a) },
+  doctor: { help: 'check an experiment for common bugs (data, NaN, gradient flow, dead ReLUs, overfit one batch, LR, leaks)', run: async (a) => (await import('./doctor.js')).doctorCommand(a) },
 };
 
 function usage(): string {

@@ -53,6 +53,13 @@ test('a second model evaluated on the same test set triggers the ledger warning'
   assert.equal(b.status, 0, b.stderr);
   assert.match(b.stderr, /evaluated for 2 different models/);
   assert.equal(readJsonl(join(out, 'test-ledger.jsonl')).records.length, 2);
+  const [runA, runB] = readdirSync(out).filter((d) => d.startsWith('mnist-mlp')).sort().map((d) => join(out, d));
+  const cmp = spawnSync(process.execPath, [bin, 'compare', runA, runB, '--json'], { encoding: 'utf8', env: { ...process.env, TRADECRAFT_QUIET: '1' } });
+  assert.equal(cmp.status, 0, cmp.stderr);
+  const j = lastJson(cmp.stdout) as { b: number; c: number; discordant: number; pValue: number; accuracyA: number; accuracyB: number };
+  assert.equal(j.discordant, j.b + j.c);
+  assert.ok(Math.abs(j.accuracyA - j.accuracyB - (j.b - j.c) / 1000) < 1e-9, 'the accuracy difference is (b - c) / n on the same items');
+  assert.ok(j.pValue > 0 && j.pValue <= 1);
 });
 
 test('bad input exits non-zero with a one-line cause', () => {
