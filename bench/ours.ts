@@ -1,0 +1,190 @@
+/**
+ * Benchmark child for our own backends. The parent picks the backend with
+ * TRADECRAFT_BACKEND=native|js and passes one ChildTask as JSON in argv[2]; results go to stdout
+ * as protocol lines (see protocol.ts). Uses the public API only: Tensor.matmul, nn, optim, F,
+ * data.mnist and DataLoader, with a plain PyTorch-style training loop.
+ */
+import { emit, type ChildTask } from './protocol.js';
+
+type TC = typeof import('../src/index.js');
+type Tensor = import('../src/index.js').Tensor;
+type Module = import('../src/nn/module.js').Module;
+
+const task = JSON.parse(process.argv[2] ?? '{}') as ChildTask;
+const backendName = process.env.TRADECRAFT_BACKEND ?? '(auto)';
+
+let tc: TC;
+try {
+  tc = await import('../src/index.js');
+} catch (e) {
+  emit({ type: 'absent', reason: `backend '${backendName}' did not load: ${(e as Error).message.split('\n')[0]}` });
+  process.exit(0);
+}
+
+const be = tc.backend() as unknown as { name?: string; describe?: () => string; description?: string };
+emit({
+  type: 'info', backend: backendName, node: process.version,
+  description: typeof be.describe === 'function' ? be.describe() : be.description ?? be.name ?? '',
+});
+
+const now = (): number => performance.now();
+
+// ---- sgemm -------------------------------------------------------------------------------------
+
+function sgemm(): void {
+  const minTime = task.minTime ?? 0.3;
+  for (const n of task.sizes ?? [256, 512, 1024, 2048]) {
+    tc.manualSeed(1);
+    const a = tc.randn([n, n]);
+    const b = tc.randn([n, n]);
+    const flop = 2 * n ** 3;
+    // Warm-up and calibration: repeat the product until one timed run lasts at least minTime.
+    a.matmul(b);
+    let t0 = now();
+    a.matmul(b);
+    const once = (now() - t0) / 1000;
+    const reps = Math.max(1, Math.ceil(minTime / Math.max(once, 1e-6)));
+    const runs = once > 2 ? Math.min(task.runs, 3) : task.runs;
+    for (let r = 0; r < runs; r++) {
+      t0 = now();
+      for (let i = 0; i < reps; i++) a.matmul(b);
+      const dt = (now() - t0) / 1000;
+      emit({ type: 'result', key: `sgemm-${n}`, value: (flop * reps) / dt / 1e9, unit: 'GFLOP/s', run: r, extra: { reps } });
+    }
+  }
+}
+
+// ---- training ------------------------------------------------------------------------------------
+
+function mlp(): Module {
+  const { nn } = tc;
+  return nn.sequential(nn.flatten(), nn.linear(784, 256), nn.relu(), nn.linear(256, 256), nn.relu(), nn.linear(256, 10));
+}
+
+function cnn(): Module {
+  const { nn } = tc;
+  return nn.sequential(
+    nn.conv2d(1, 32, 3, { padding: 1 }), nn.relu(), nn.maxPool2d(2),
+    nn.conv2d(32, 64, 3, { padding: 1 }), nn.relu(), nn.maxPool2d(2),
+    nn.flatten(), nn.linear(64 * 7 * 7, 128), nn.relu(), nn.linear(128, 10),
+  );
+}
+
+function loadData(): ReturnType<TC['data']['mnist']> {
+  // All 60,000 training images (no validation carve-out), /255 then standardized with the
+  // training statistics: the same data every peer trains on.
+  return tc.data.mnist({ dataDir: task.dataDir, valSize: 0 });
+}
+
+interface Trainer {
+  model: Module;
+  /** Runs up to `steps` training steps over the loader's order for `epoch`; returns steps done and the last loss. */
+  run(epoch: number, steps: number): { steps: number; loss: Tensor | null };
+}
+
+function makeTrainer(kind: 'mlp' | 'cnn', train: ReturnType<typeof loadData>['train'], seed: number): Trainer {
+  tc.manualSeed(seed);
+  const model = kind === 'mlp' ? mlp() : cnn();
+  const opt = tc.optim.adam(model.parameters(), { lr: task.lr ?? 1e-3 });
+  const loader = new tc.data.DataLoader(train, { batchSize: task.batchSize ?? 64, shuffle: true, dropLast: true, seed });
+  return {
+    model,
+    run(epoch, steps) {
+      loader.setEpoch(epoch);
+      let done = 0;
+      let loss: Tensor | null = null;
+      for (const { x, y } of loader) {
+        if (done >= steps) break;
+        loss = tc.F.crossEntropy(model.call(x), y);
+        opt.zeroGrad();
+        loss.backward();
+        opt.step();
+        done++;
+      }
+      return { steps: done, loss };
+    },
+  };
+}
+
+function accuracy(model: Module, test: ReturnType<typeof loadData>['test']): number {
+  model.eval();
+  let correct = 0;
+  tc.noGrad(() => {
+    const bs = 1000;
+    for (let s = 0; s < test.length; s += bs) {
+      const rows = new Int32Array(Math.min(bs, test.length - s)).map((_, i) => s + i);
+      const { x, y } = test.rows(rows);
+      const pred = model.call(x).argmax(-1).data;
+      for (let i = 0; i < rows.length; i++) if (pred[i] === y.data[i]) correct++;
+    }
+  });
+  model.train();
+  return correct / test.length;
+}
+
+function throughput(kind: 'mlp' | 'cnn'): void {
+  const d = loadData();
+  const bs = task.batchSize ?? 64;
+  const epochSteps = Math.floor(d.train.length / bs);
+  const steps = task.steps && task.steps > 0 ? Math.min(task.steps, epochSteps) : epochSteps;
+  for (let r = 0; r < task.runs; r++) {
+    const seed = (task.seed ?? 0) + r;
+    const t = makeTrainer(kind, d.train, seed);
+    t.run(1000 + r, task.warmupSteps ?? 50);
+    const t0 = now();
+    const { steps: done, loss } = t.run(r, steps);
+    const dt = (now() - t0) / 1000;
+    emit({
+      type: 'result', key: `${kind}-train`, value: (done * bs) / dt, unit: 'samples/s', run: r,
+      extra: { steps: done, seconds: dt, finalLoss: loss ? loss.item() : null, trainImages: d.train.length },
+    });
+  }
+}
+
+function timeToAccuracy(): void {
+  const d = loadData();
+  const target = task.target ?? 0.98;
+  const maxEpochs = task.maxEpochs ?? 10;
+  for (let r = 0; r < task.runs; r++) {
+    const seed = (task.seed ?? 0) + r;
+    const t = makeTrainer('mlp', d.train, seed);
+    const t0 = now();
+    let acc = 0, epochs = 0;
+    while (epochs < maxEpochs) {
+      t.run(epochs, Infinity);
+      epochs++;
+      acc = accuracy(t.model, d.test);
+      if (acc >= target) break;
+    }
+    const dt = (now() - t0) / 1000;
+    emit({ type: 'result', key: 'mlp-tta98', value: dt, unit: 's', run: r, extra: { epochs, testAccuracy: acc, reached: acc >= target } });
+  }
+}
+
+/** One 5-epoch MLP run in this fresh process: RSS at the end of each epoch (after a GC when exposed) and the peak. */
+function memory(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const d = loadData();
+  const epochs = task.epochs ?? 5;
+  const t = makeTrainer('mlp', d.train, task.seed ?? 0);
+  const rss: number[] = [];
+  for (let e = 0; e < epochs; e++) {
+    t.run(e, task.steps && task.steps > 0 ? task.steps : Infinity);
+    gc?.();
+    rss.push(process.memoryUsage().rss / 2 ** 20);
+  }
+  const r = task.seed ?? 0;
+  const extra = { rssByEpochMB: rss, gcBeforeReading: gc !== undefined };
+  for (let e = 2; e <= Math.min(5, epochs); e++) emit({ type: 'result', key: `rss-epoch-${e}`, value: rss[e - 1], unit: 'MB', run: r });
+  if (epochs >= 5) emit({ type: 'result', key: 'rss-growth-2-5', value: rss[4] - rss[1], unit: 'MB', run: r, extra });
+  emit({ type: 'result', key: 'peak-rss', value: process.resourceUsage().maxRSS / 1024, unit: 'MB', run: r, extra });
+}
+
+switch (task.workload) {
+  case 'sgemm': sgemm(); break;
+  case 'mlp': throughput('mlp'); break;
+  case 'cnn': throughput('cnn'); break;
+  case 'tta': timeToAccuracy(); break;
+  case 'memory': memory(); break;
+  default: throw new Error(`ours: unknown workload ${String(task.workload)}`);
+}

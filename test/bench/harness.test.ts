@@ -1,0 +1,109 @@
+/**
+ * The benchmark harness end to end, quickly: `run.js --quick --only sgemm --json` prints one
+ * JSON object as its last stdout line with a result (or a stated reason) for every peer, and a
+ * peer that cannot run is reported as absent with its reason rather than dropped.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url)); // dist/test/bench
+const runJs = resolve(here, '..', '..', 'bench', 'run.js');
+const root = resolve(here, '..', '..', '..');
+
+interface Result {
+  key: string; peer: string; status: string; unit: string | null;
+  median: number | null; min: number | null; max: number | null; n: number; samples: number[]; reason: string | null;
+}
+interface Report {
+  meta: Record<string, unknown>;
+  peers: Record<string, { status: string; reason?: string; info?: Record<string, unknown> }>;
+  results: Result[];
+  ratios: Array<{ key: string; ours: string; theirs: string; ratio: number }>;
+}
+
+function bench(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string; report: Report | null } {
+  const r = spawnSync(process.execPath, [runJs, ...args], {
+    cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env },
+  });
+  const last = r.stdout.trimEnd().split('\n').at(-1) ?? '';
+  let report: Report | null = null;
+  try { report = JSON.parse(last) as Report; } catch { /* checked by the caller */ }
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, report };
+}
+
+const PEERS = ['ours-native', 'ours-js', 'torch', 'tfjs-wasm', 'jax-js'];
+const STATUSES = ['ok', 'absent', 'cannot', 'skipped', 'failed'];
+
+test('--quick --only sgemm --json: one JSON object last, every peer measured or absent with a reason', { timeout: 150_000 }, () => {
+  const { code, stdout, stderr, report } = bench(['--quick', '--only', 'sgemm', '--json']);
+  assert.equal(code, 0, `exit code ${code}; stderr: ${stderr.slice(-800)}`);
+  assert.ok(report, `the last stdout line is not JSON:\n${stdout.slice(-500)}`);
+  assert.ok(stdout.includes('sgemm 256'), 'a human-readable table precedes the JSON');
+  assert.equal(report.meta.quick, true);
+  assert.deepEqual(report.meta.workloads, ['sgemm']);
+  assert.equal(typeof report.meta.date, 'string');
+  assert.equal(typeof report.meta.cores, 'number');
+
+  for (const peer of PEERS) {
+    const p = report.peers[peer];
+    assert.ok(p, `peer ${peer} is missing from "peers"`);
+    assert.ok(p.status === 'ok' || p.status === 'absent', `${peer}: status ${p.status}`);
+    if (p.status === 'absent') assert.ok(typeof p.reason === 'string' && p.reason.length > 0, `${peer} is absent without a reason`);
+    for (const size of [256, 512]) {
+      const r: Result | undefined = report.results.find((x) => x.peer === peer && x.key === `sgemm-${size}`);
+      assert.ok(r, `no sgemm-${size} entry for ${peer}`);
+      assert.ok(STATUSES.includes(r.status), `${peer} sgemm-${size}: unknown status ${r.status}`);
+      if (r.status === 'ok') {
+        assert.equal(r.unit, 'GFLOP/s');
+        assert.ok(r.n >= 1 && r.samples.length === r.n);
+        for (const v of [r.median!, r.min!, r.max!]) assert.ok(Number.isFinite(v) && v > 0, `${peer} sgemm-${size}: bad figure ${v}`);
+        assert.ok(r.min! <= r.median! && r.median! <= r.max!, `${peer} sgemm-${size}: min <= median <= max`);
+      } else {
+        assert.ok(typeof r.reason === 'string' && r.reason.length > 0, `${peer} sgemm-${size} is ${r.status} without a reason`);
+      }
+      if (p.status === 'absent') assert.equal(r.status, 'absent');
+    }
+  }
+  // Our TypeScript backend is always there; the native one whenever its addon is built.
+  assert.ok(report.results.filter((r) => r.peer === 'ours-js').every((r) => r.status === 'ok'));
+  if (existsSync(join(root, 'build', 'Release', 'tradecraft.node'))) assert.equal(report.peers['ours-native'].status, 'ok');
+  assert.ok(!report.results.some((r) => r.key.startsWith('sgemm-1024')), '--quick measures 256 and 512 only');
+  assert.ok(!report.results.some((r) => r.key === 'mlp-train'), '--only sgemm runs nothing else');
+
+  for (const r of report.ratios) {
+    assert.ok(r.ours.startsWith('ours-') && !r.theirs.startsWith('ours-'));
+    const a = report.results.find((x) => x.key === r.key && x.peer === r.ours)!;
+    const b = report.results.find((x) => x.key === r.key && x.peer === r.theirs)!;
+    assert.ok(Math.abs(r.ratio - a.median! / b.median!) < 1e-9, `ratio ${r.ours}/${r.theirs} for ${r.key}`);
+  }
+});
+
+test('a peer that cannot run is reported as "absent: <reason>", not skipped', { timeout: 90_000 }, () => {
+  const { code, stdout, stderr, report } = bench(
+    ['--quick', '--only', 'sgemm', '--peers', 'ours-js,torch', '--json'],
+    { TRADECRAFT_BENCH_PYTHON: '/nonexistent/python3' },
+  );
+  assert.equal(code, 0, `exit code ${code}; stderr: ${stderr.slice(-800)}`);
+  assert.ok(report);
+  assert.equal(report.peers.torch.status, 'absent');
+  assert.match(report.peers.torch.reason ?? '', /\/nonexistent\/python3 not found/);
+  const torch = report.results.filter((r) => r.peer === 'torch');
+  assert.equal(torch.length, 2);
+  for (const r of torch) {
+    assert.equal(r.status, 'absent');
+    assert.match(r.reason ?? '', /not found/);
+  }
+  assert.match(stdout, /torch\s+absent: \/nonexistent\/python3 not found/);
+  assert.deepEqual(Object.keys(report.peers).sort(), ['ours-js', 'torch']);
+  assert.equal(report.ratios.length, 0, 'no ratio against an absent peer');
+});
+
+test('an unknown workload is a usage error', () => {
+  const { code, stderr } = bench(['--only', 'nope']);
+  assert.equal(code, 2);
+  assert.match(stderr, /unknown 'nope'/);
+});
