@@ -4,13 +4,13 @@
 # -ffp-contract=off keeps elementwise results identical to separate multiply and add.
 {
   'target_defaults': {
-    'cflags': ['-O3', '-fno-math-errno', '-fPIC', '-pthread'],
+    'cflags': ['-O3', '-fno-math-errno', '-fno-trapping-math', '-fPIC', '-pthread'],
     'cflags_cc': ['-std=c++17'],
     'cflags!': ['-O2', '-Os'],
     'cflags_cc!': ['-std=gnu++17', '-std=gnu++1y'],
     'ldflags': ['-pthread'],
     'xcode_settings': {
-      'OTHER_CFLAGS': ['-O3', '-fno-math-errno', '-std=c++17'],
+      'OTHER_CFLAGS': ['-O3', '-fno-math-errno', '-fno-trapping-math', '-std=c++17'],
       'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',
     },
     'conditions': [

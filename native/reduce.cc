@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "scratch.h"
+#include "simd_kernels.h"
 #include "threadpool.h"
 
 namespace tc {
@@ -143,28 +144,10 @@ void arg_reduce(bool is_max, const float* x, long outer, long size, long inner, 
 }
 
 void softmax(const float* x, long rows, long cols, float* out, bool log) {
+  auto row = simd().softmax_row;
   const long grain = cols >= kGrain ? 1 : (kGrain / 4) / (cols + 1) + 1;
   parallel_range(rows, grain, [&](long b, long e, int) {
-    for (long r = b; r < e; ++r) {
-      const float* __restrict xr = x + r * cols;
-      float* __restrict yr = out + r * cols;
-      const float m = extreme_contiguous<true>(xr, cols);
-      // A row of all -inf has no finite maximum: subtracting it would give NaN, as PyTorch does.
-      float sum = 0.0f;
-      if (log) {
-        for (long j = 0; j < cols; ++j) sum += std::exp(xr[j] - m);
-        const float lse = std::log(sum);
-        for (long j = 0; j < cols; ++j) yr[j] = (xr[j] - m) - lse;
-      } else {
-        for (long j = 0; j < cols; ++j) {
-          const float ev = std::exp(xr[j] - m);
-          yr[j] = ev;
-          sum += ev;
-        }
-        const float inv = 1.0f / sum;
-        for (long j = 0; j < cols; ++j) yr[j] *= inv;
-      }
-    }
+    for (long r = b; r < e; ++r) row(x + r * cols, out + r * cols, cols, log);
   });
 }
 

@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "vmath.h"
+
 namespace tc {
 
 enum UnaryOp {
@@ -21,8 +23,8 @@ enum BinaryOp {
 template <int Op>
 inline float unary_fn(float x) {
   if constexpr (Op == U_NEG) return -x;
-  else if constexpr (Op == U_EXP) return std::exp(x);
-  else if constexpr (Op == U_LOG) return std::log(x);
+  else if constexpr (Op == U_EXP) return vm::exp(x);
+  else if constexpr (Op == U_LOG) return vm::log(x);
   else if constexpr (Op == U_SQRT) return std::sqrt(x);
   else if constexpr (Op == U_RSQRT) return 1.0f / std::sqrt(x);
   else if constexpr (Op == U_ABS) return std::fabs(x);
@@ -31,11 +33,8 @@ inline float unary_fn(float x) {
   // NaN < 0 is false, so NaN passes through like torch.relu.
   else if constexpr (Op == U_RELU) return x < 0.0f ? 0.0f : x;
   // Stable in both tails: never exp of a large positive number.
-  else if constexpr (Op == U_SIGMOID) {
-    if (x >= 0.0f) return 1.0f / (1.0f + std::exp(-x));
-    const float e = std::exp(x);
-    return e / (1.0f + e);
-  } else if constexpr (Op == U_TANH) return std::tanh(x);
+  else if constexpr (Op == U_SIGMOID) return vm::sigmoid(x);
+  else if constexpr (Op == U_TANH) return vm::tanh(x);
   else if constexpr (Op == U_SIN) return std::sin(x);
   else if constexpr (Op == U_COS) return std::cos(x);
   else if constexpr (Op == U_RECIPROCAL) return 1.0f / x;

@@ -180,6 +180,33 @@ void max_pool_2x2(const float* x, float* out, int32_t* idx, long planes, long h,
   }
 }
 
+// Max (NaN-propagating), then exp(x - max) summed in float, scaled by the reciprocal (as
+// PyTorch's vectorized kernel); log-softmax is (x - max) - log(sum). A row of all -inf gives
+// NaN, as in PyTorch.
+void softmax_row(const float* __restrict x, float* __restrict y, long n, bool log) {
+  float m = -__builtin_inff();
+  bool nan = false;
+  for (long j = 0; j < n; ++j) {
+    m = x[j] > m ? x[j] : m;
+    nan |= x[j] != x[j];
+  }
+  if (nan) m = __builtin_nanf("");
+  float sum = 0.0f;
+  if (log) {
+    for (long j = 0; j < n; ++j) sum += vm::exp(x[j] - m);
+    const float lse = vm::log(sum);
+    for (long j = 0; j < n; ++j) y[j] = (x[j] - m) - lse;
+  } else {
+    for (long j = 0; j < n; ++j) {
+      const float e = vm::exp(x[j] - m);
+      y[j] = e;
+      sum += e;
+    }
+    const float inv = 1.0f / sum;
+    for (long j = 0; j < n; ++j) y[j] *= inv;
+  }
+}
+
 constexpr SimdTable build() {
   SimdTable t{};
 #define TC_STR2(x) #x
@@ -202,6 +229,7 @@ constexpr SimdTable build() {
   t.adam = &adam_loop;
   t.sgd = &sgd_loop;
   t.max_pool_2x2 = &max_pool_2x2;
+  t.softmax_row = &softmax_row;
   return t;
 }
 

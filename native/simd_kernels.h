@@ -22,6 +22,8 @@ struct SimdTable {
   // Elements [b, e) of one optimizer update (see optim.h).
   void (*adam)(float* p, const float* g, float* m, float* v, float* vmax, long b, long e, const AdamArgs& a);
   void (*sgd)(float* p, const float* g, float* buf, long b, long e, const SgdArgs& a);
+  // Softmax (or log-softmax) of one contiguous row.
+  void (*softmax_row)(const float* x, float* y, long n, bool log);
   // 2x2/stride-2 max pooling of `planes` consecutive h x w planes into oh x ow outputs
   // (2*oh <= h, 2*ow <= w): first maximum wins, a NaN always wins; idx is the flat h*w index.
   void (*max_pool_2x2)(const float* x, float* out, int32_t* idx, long planes, long h, long w, long oh, long ow);

@@ -69,6 +69,28 @@ test('native unary: PyTorch corner cases spelled out', { skip }, () => {
   assert.deepEqual(run('sigmoid', [-200, 200, 0]), [0, 1, 0.5]);
 });
 
+test('native unary: vectorized exp/log/sigmoid/tanh stay within a few ulp across the float range', { skip }, () => {
+  // Magnitudes from denormal to huge, both signs: covers exp's overflow and gradual underflow,
+  // log of denormals, and the switch between tanh's polynomial and exp-based branches.
+  const xs: number[] = [];
+  for (let e = -149; e <= 127; e += 0.37) xs.push(2 ** e, -(2 ** e));
+  for (let v = -110; v <= 100; v += 0.173) xs.push(v);
+  const x = Float32Array.from(xs);
+  for (const op of ['exp', 'log', 'sigmoid', 'tanh'] as const) {
+    const e = new Float32Array(x.length), g = new Float32Array(x.length);
+    JS.unary(op, x, e);
+    native!.unary(op, x, g);
+    for (let i = 0; i < x.length; i++) {
+      const a = g[i], b = e[i];
+      if (a === b || (Number.isNaN(a) && Number.isNaN(b))) continue;
+      // 3 ulp of float32, or 2 denormal steps near zero.
+      if (!(Math.abs(a - b) <= Math.max(3 * 2 ** -23 * Math.abs(b), 3e-45))) {
+        assert.fail(`${op}(${x[i]}): got ${a}, expected ${b}`);
+      }
+    }
+  }
+});
+
 test('native unary: in place (out === x)', { skip }, () => {
   const x = values(1000, 5);
   const expected = new Float32Array(1000);
