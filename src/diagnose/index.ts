@@ -17,3 +17,4 @@ export {
   runDoctor, doctorHparams, DOCTOR_SUBSET, type DoctorCheck, type DoctorReport, type DoctorOptions, type CheckStatus,
 } from './doctor.js';
 export type { BatchLike } from './hooks.js';
+export { auditSplits, type AuditReport, type AuditOptions } from './audit.js';
