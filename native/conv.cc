@@ -7,6 +7,7 @@
 
 #include "gemm.h"
 #include "scratch.h"
+#include "simd_kernels.h"
 #include "threadpool.h"
 
 namespace tc {
@@ -16,74 +17,6 @@ thread_local Scratch t_col;
 
 bool is_pointwise(const ConvGeom& g) {
   return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0;
-}
-
-// For kernel offset k (dilated) and output size o with stride s and padding p over an input
-// of size n: the output range [lo, hi) whose input position o*s - p + k lies inside [0, n).
-inline void valid_range(long k, long s, long p, long n, long o, long& lo, long& hi) {
-  // o*s - p + k >= 0  <=>  o >= ceil((p - k) / s)
-  long a = p - k;
-  lo = a <= 0 ? 0 : (a + s - 1) / s;
-  // o*s - p + k <= n - 1  <=>  o <= floor((n - 1 + p - k) / s)
-  long b = n - 1 + p - k;
-  hi = b < 0 ? 0 : b / s + 1;
-  if (hi > o) hi = o;
-  if (lo > hi) lo = hi;
-}
-
-// col[(c*KH*KW + ky*KW + kx), oy*OW + ox] = x[c, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw] (0 outside).
-void im2col(const float* x, long channels, const ConvGeom& g, float* col) {
-  const long ohw = g.oh * g.ow;
-  for (long c = 0; c < channels; ++c) {
-    const float* xc = x + c * g.h * g.w;
-    for (long ky = 0; ky < g.kh; ++ky) {
-      long oy0, oy1;
-      valid_range(ky * g.dh, g.sh, g.ph, g.h, g.oh, oy0, oy1);
-      for (long kx = 0; kx < g.kw; ++kx) {
-        long ox0, ox1;
-        valid_range(kx * g.dw, g.sw, g.pw, g.w, g.ow, ox0, ox1);
-        float* dst = col + ((c * g.kh + ky) * g.kw + kx) * ohw;
-        // Rows are short (an image row), so plain loops beat memcpy/memset calls here.
-        for (long i = 0; i < oy0 * g.ow; ++i) dst[i] = 0.0f;
-        for (long oy = oy0; oy < oy1; ++oy) {
-          float* __restrict d = dst + oy * g.ow;
-          const float* __restrict s = xc + (oy * g.sh - g.ph + ky * g.dh) * g.w - g.pw + kx * g.dw;
-          for (long ox = 0; ox < ox0; ++ox) d[ox] = 0.0f;
-          if (g.sw == 1)
-            for (long ox = ox0; ox < ox1; ++ox) d[ox] = s[ox];
-          else
-            for (long ox = ox0; ox < ox1; ++ox) d[ox] = s[ox * g.sw];
-          for (long ox = ox1; ox < g.ow; ++ox) d[ox] = 0.0f;
-        }
-        for (long i = oy1 * g.ow; i < ohw; ++i) dst[i] = 0.0f;
-      }
-    }
-  }
-}
-
-// The adjoint of im2col: x[c, iy, ix] += col[...] for every window position that reads it.
-void col2im(const float* col, long channels, const ConvGeom& g, float* x) {
-  const long ohw = g.oh * g.ow;
-  for (long c = 0; c < channels; ++c) {
-    float* xc = x + c * g.h * g.w;
-    for (long ky = 0; ky < g.kh; ++ky) {
-      long oy0, oy1;
-      valid_range(ky * g.dh, g.sh, g.ph, g.h, g.oh, oy0, oy1);
-      for (long kx = 0; kx < g.kw; ++kx) {
-        long ox0, ox1;
-        valid_range(kx * g.dw, g.sw, g.pw, g.w, g.ow, ox0, ox1);
-        const float* src = col + ((c * g.kh + ky) * g.kw + kx) * ohw;
-        for (long oy = oy0; oy < oy1; ++oy) {
-          const float* s = src + oy * g.ow;
-          float* d = xc + (oy * g.sh - g.ph + ky * g.dh) * g.w - g.pw + kx * g.dw;
-          if (g.sw == 1)
-            for (long ox = ox0; ox < ox1; ++ox) d[ox] += s[ox];
-          else
-            for (long ox = ox0; ox < ox1; ++ox) d[ox * g.sw] += s[ox];
-        }
-      }
-    }
-  }
 }
 
 // Runs fn(image, serial) for every image: across the pool with serial GEMMs when there are
@@ -114,8 +47,8 @@ void conv2d(const float* x, const float* w, float* out, const ConvGeom& g) {
       const float* xg = xb + gr * cg * g.h * g.w;
       const float* col = xg;
       if (!pointwise) {
-        float* buf = t_col.get(size_t(ckk * ohw));
-        im2col(xg, cg, g, buf);
+        float* buf = t_col.get(size_t(ckk * ohw + kIm2colSlack));
+        simd().im2col(xg, cg, g, buf);
         col = buf;
       }
       gemm_any(serial, false, false, ocg, ohw, ckk, w + gr * ocg * ckk, ckk, col, ohw, 0.0f, ob + gr * ocg * ohw, ohw);
@@ -138,9 +71,9 @@ void conv2d_backward_input(const float* gy, const float* w, float* gx, const Con
       if (pointwise) {
         gemm_any(serial, true, false, ckk, ohw, ocg, wg, ckk, gyg, ohw, 0.0f, gxg, ohw);
       } else {
-        float* col = t_col.get(size_t(ckk * ohw));
+        float* col = t_col.get(size_t(ckk * ohw + kIm2colSlack));
         gemm_any(serial, true, false, ckk, ohw, ocg, wg, ckk, gyg, ohw, 0.0f, col, ohw);
-        col2im(col, cg, g, gxg);
+        simd().col2im(col, cg, g, gxg);
       }
     }
   });
@@ -162,8 +95,8 @@ void conv2d_backward_weight(const float* x, const float* gy, float* gw, const Co
         const float* xg = xb + gr * cg * hw;
         const float* col = xg;
         if (!pointwise) {
-          float* buf = t_col.get(size_t(ckk * ohw));
-          im2col(xg, cg, g, buf);
+          float* buf = t_col.get(size_t(ckk * ohw + kIm2colSlack));
+          simd().im2col(xg, cg, g, buf);
           col = buf;
         }
         gemm_any(serial, false, true, ocg, ckk, ohw, gyb + gr * ocg * ohw, ohw, col, ohw, b == b0 ? 0.0f : 1.0f,

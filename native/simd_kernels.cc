@@ -207,6 +207,93 @@ void softmax_row(const float* __restrict x, float* __restrict y, long n, bool lo
   }
 }
 
+// One output row of im2col: d[ox] = s[ox * sw] for ox in [ox0, ox1), 0 elsewhere in [0, ow).
+// s may point outside the image; only [ox0, ox1) is read. The AVX-512 path stores whole
+// vectors and so may write up to 15 floats past d[ow): rows are produced in increasing
+// address order and the column buffer has 16 floats of slack, so the spill is overwritten
+// or harmless (masked stores are slow on some cores; masked loads are not).
+inline void im2col_row(float* __restrict d, const float* s, long sw, long ox0, long ox1, long ow) {
+#if defined(__AVX512F__)
+  if (sw == 1) {
+    for (long o = 0; o < ow; o += 16) {
+      const long cnt = ow - o < 16 ? ow - o : 16;
+      const long lo = ox0 - o < 0 ? 0 : ox0 - o, hi = ox1 - o < cnt ? ox1 - o : cnt;
+      const __mmask16 valid = hi > lo ? __mmask16(((1u << hi) - 1) & ~((1u << lo) - 1)) : __mmask16(0);
+      _mm512_storeu_ps(d + o, _mm512_maskz_loadu_ps(valid, s + o));
+    }
+    return;
+  }
+#endif
+  for (long ox = 0; ox < ox0; ++ox) d[ox] = 0.0f;
+  for (long ox = ox0; ox < ox1; ++ox) d[ox] = s[ox * sw];
+  for (long ox = ox1; ox < ow; ++ox) d[ox] = 0.0f;
+}
+
+// The adjoint: d[ox * sw] += s[ox] for ox in [ox0, ox1).
+inline void col2im_row(float* d, const float* __restrict s, long sw, long ox0, long ox1) {
+#if defined(__AVX512F__)
+  if (sw == 1) {
+    for (long o = ox0; o < ox1; o += 16) {
+      const long cnt = ox1 - o < 16 ? ox1 - o : 16;
+      const __mmask16 m = __mmask16((1u << cnt) - 1);
+      _mm512_mask_storeu_ps(d + o, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, d + o), _mm512_maskz_loadu_ps(m, s + o)));
+    }
+    return;
+  }
+#endif
+  for (long ox = ox0; ox < ox1; ++ox) d[ox * sw] += s[ox];
+}
+
+// For kernel offset k (dilated) and output size o with stride s and padding p over an input
+// of size n: the output range [lo, hi) whose input position o*s - p + k lies inside [0, n).
+inline void valid_range(long k, long s, long p, long n, long o, long& lo, long& hi) {
+  const long a = p - k;  // o*s - p + k >= 0  <=>  o >= ceil((p - k) / s)
+  lo = a <= 0 ? 0 : (a + s - 1) / s;
+  const long b = n - 1 + p - k;  // o*s - p + k <= n - 1  <=>  o <= floor((n - 1 + p - k) / s)
+  hi = b < 0 ? 0 : b / s + 1;
+  if (hi > o) hi = o;
+  if (lo > hi) lo = hi;
+}
+
+void im2col_impl(const float* x, long channels, const ConvGeom& g, float* col) {
+  const long ohw = g.oh * g.ow;
+  for (long c = 0; c < channels; ++c) {
+    const float* xc = x + c * g.h * g.w;
+    for (long ky = 0; ky < g.kh; ++ky) {
+      long oy0, oy1;
+      valid_range(ky * g.dh, g.sh, g.ph, g.h, g.oh, oy0, oy1);
+      for (long kx = 0; kx < g.kw; ++kx) {
+        long ox0, ox1;
+        valid_range(kx * g.dw, g.sw, g.pw, g.w, g.ow, ox0, ox1);
+        float* dst = col + ((c * g.kh + ky) * g.kw + kx) * ohw;
+        for (long i = 0; i < oy0 * g.ow; ++i) dst[i] = 0.0f;
+        for (long oy = oy0; oy < oy1; ++oy)
+          im2col_row(dst + oy * g.ow, xc + (oy * g.sh - g.ph + ky * g.dh) * g.w - g.pw + kx * g.dw, g.sw, ox0, ox1,
+                     g.ow);
+        for (long i = oy1 * g.ow; i < ohw; ++i) dst[i] = 0.0f;
+      }
+    }
+  }
+}
+
+void col2im_impl(const float* col, long channels, const ConvGeom& g, float* x) {
+  const long ohw = g.oh * g.ow;
+  for (long c = 0; c < channels; ++c) {
+    float* xc = x + c * g.h * g.w;
+    for (long ky = 0; ky < g.kh; ++ky) {
+      long oy0, oy1;
+      valid_range(ky * g.dh, g.sh, g.ph, g.h, g.oh, oy0, oy1);
+      for (long kx = 0; kx < g.kw; ++kx) {
+        long ox0, ox1;
+        valid_range(kx * g.dw, g.sw, g.pw, g.w, g.ow, ox0, ox1);
+        const float* src = col + ((c * g.kh + ky) * g.kw + kx) * ohw;
+        for (long oy = oy0; oy < oy1; ++oy)
+          col2im_row(xc + (oy * g.sh - g.ph + ky * g.dh) * g.w - g.pw + kx * g.dw, src + oy * g.ow, g.sw, ox0, ox1);
+      }
+    }
+  }
+}
+
 constexpr SimdTable build() {
   SimdTable t{};
 #define TC_STR2(x) #x
@@ -230,6 +317,8 @@ constexpr SimdTable build() {
   t.sgd = &sgd_loop;
   t.max_pool_2x2 = &max_pool_2x2;
   t.softmax_row = &softmax_row;
+  t.im2col = &im2col_impl;
+  t.col2im = &col2im_impl;
   return t;
 }
 

@@ -6,10 +6,13 @@
 
 #include <cstdint>
 
+#include "conv.h"
 #include "optim.h"
 #include "scalar_ops.h"
 
 namespace tc {
+
+constexpr long kIm2colSlack = 16;
 
 struct SimdTable {
   const char* name;
@@ -22,6 +25,11 @@ struct SimdTable {
   // Elements [b, e) of one optimizer update (see optim.h).
   void (*adam)(float* p, const float* g, float* m, float* v, float* vmax, long b, long e, const AdamArgs& a);
   void (*sgd)(float* p, const float* g, float* buf, long b, long e, const SgdArgs& a);
+  // im2col for `channels` input planes: col[(c*KH*KW + ky*KW + kx), oy*OW + ox] =
+  // x[c, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw], 0 in the padding; col2im is its adjoint
+  // (accumulates into x). im2col may write up to kIm2colSlack floats past the end of col.
+  void (*im2col)(const float* x, long channels, const ConvGeom& g, float* col);
+  void (*col2im)(const float* col, long channels, const ConvGeom& g, float* x);
   // Softmax (or log-softmax) of one contiguous row.
   void (*softmax_row)(const float* x, float* y, long n, bool log);
   // 2x2/stride-2 max pooling of `planes` consecutive h x w planes into oh x ow outputs
