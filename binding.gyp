@@ -33,6 +33,7 @@
         'native/reduce.cc',
         'native/simd.cc',
         'native/simd_kernels.cc',
+        'native/softmax.cc',
         'native/threadpool.cc',
       ],
       'cflags': ['-ffp-contract=off'],

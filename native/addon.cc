@@ -18,6 +18,7 @@
 #include "pool.h"
 #include "reduce.h"
 #include "scalar_ops.h"
+#include "softmax.h"
 #include "strided.h"
 #include "threadpool.h"
 

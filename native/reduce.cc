@@ -4,7 +4,6 @@
 #include <limits>
 
 #include "scratch.h"
-#include "simd_kernels.h"
 #include "threadpool.h"
 
 namespace tc {
@@ -140,14 +139,6 @@ void arg_reduce(bool is_max, const float* x, long outer, long size, long inner, 
         out[o * inner + i] = static_cast<int>(bi);
       }
     }
-  });
-}
-
-void softmax(const float* x, long rows, long cols, float* out, bool log) {
-  auto row = simd().softmax_row;
-  const long grain = cols >= kGrain ? 1 : (kGrain / 4) / (cols + 1) + 1;
-  parallel_range(rows, grain, [&](long b, long e, int) {
-    for (long r = b; r < e; ++r) row(x + r * cols, out + r * cols, cols, log);
   });
 }
 

@@ -9,7 +9,5 @@ void reduce(int op, const float* x, long outer, long size, long inner, float* ou
 // First index of the max (min); a NaN counts as larger (smaller) than everything, so the
 // first NaN wins, as in torch.argmax.
 void arg_reduce(bool is_max, const float* x, long outer, long size, long inner, int* out);
-// Row-wise softmax or log-softmax of x viewed as [rows, cols].
-void softmax(const float* x, long rows, long cols, float* out, bool log);
 
 }  // namespace tc
