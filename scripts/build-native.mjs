@@ -7,9 +7,20 @@ import { dirname, join } from 'node:path';
 
 if (process.env.TRADECRAFT_SKIP_NATIVE === '1' || !existsSync('binding.gyp')) process.exit(0);
 const npmDir = dirname(process.env.npm_execpath ?? '');
-const bundled = join(npmDir, '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-const gyp = existsSync(bundled) ? [process.execPath, bundled] : ['node-gyp'];
-const r = spawnSync(gyp[0], [...gyp.slice(1), 'rebuild'], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+const bundled = [
+  join(npmDir, '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  // Run directly (`node scripts/build-native.mjs`, no npm_execpath): the npm installed with this node.
+  join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+].find((p) => existsSync(p));
+const gyp = bundled ? [process.execPath, bundled] : ['node-gyp'];
+// Outside npm the user's nodedir setting is not passed on; headers installed next to this node
+// beat a download (which fails offline).
+const args = ['rebuild'];
+const nodeRoot = join(dirname(process.execPath), '..');
+if (!process.env.npm_config_nodedir && existsSync(join(nodeRoot, 'include', 'node', 'node_api.h'))) {
+  args.push(`--nodedir=${nodeRoot}`);
+}
+const r = spawnSync(gyp[0], [...gyp.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 if (r.status !== 0) {
   console.warn('tradecraft: native backend did not build; using the TypeScript backend. ' +
     'Install g++, make and python3, then run `npm rebuild tradecraft` (build log: build/native-build.log).');
