@@ -14,6 +14,7 @@
 #include "cpu.h"
 #include "gemm_kernels.h"
 #include "scratch.h"
+#include "simd_kernels.h"
 #include "threadpool.h"
 
 namespace tc {
@@ -50,6 +51,35 @@ void scale_c(long m, long n, float beta, float* c, long ldc) {
 inline long round_up(long x, long to) { return (x + to - 1) / to * to; }
 inline long min_l(long a, long b) { return a < b ? a : b; }
 
+// One row or one column of C: a matrix-vector product, no packing.
+bool gemv(bool transA, bool transB, long m, long n, long k, float alpha, const float* a, long lda, const float* b,
+          long ldb, float beta, float* c, long ldc) {
+  const SimdTable& T = simd();
+  if (m == 1) {
+    // c[j] = sum_p a[p] * op(B)(p, j); a's elements are a[p] (not transposed) or a[p*lda].
+    const long inca = transA ? lda : 1;
+    if (transB) {  // op(B)(p, j) = b[j*ldb + p]: a dot product per column
+      if (inca != 1) return false;
+      T.dot_rows(b, ldb, n, k, a, c, 1, alpha, beta);
+    } else {
+      T.axpy_rows(b, ldb, k, n, a, inca, c, 1, alpha, beta);
+    }
+    return true;
+  }
+  if (n == 1) {
+    // c[i*ldc] = sum_p op(A)(i, p) * b'[p]; b' = b[p*ldb] (not transposed) or b[p].
+    const long incb = transB ? 1 : ldb;
+    if (!transA) {  // op(A)(i, p) = a[i*lda + p]: a dot product per row
+      if (incb != 1) return false;
+      T.dot_rows(a, lda, m, k, b, c, ldc, alpha, beta);
+    } else {
+      T.axpy_rows(a, lda, k, m, b, incb, c, ldc, alpha, beta);
+    }
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 const char* gemm_kernel_name() { return impl().name; }
@@ -61,6 +91,7 @@ void sgemm_serial(bool transA, bool transB, long m, long n, long k, float alpha,
     scale_c(m, n, beta, c, ldc);
     return;
   }
+  if ((m == 1 || n == 1) && gemv(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
   const GemmImpl& g = impl();
   const long MR = g.mr, NR = g.nr;
   const long KC = g.kc;

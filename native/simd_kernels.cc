@@ -294,6 +294,47 @@ void col2im_impl(const float* col, long channels, const ConvGeom& g, float* x) {
   }
 }
 
+// 32 independent lanes: vectorizes without reassociating (two zmm / four ymm accumulators).
+inline float dot(const float* __restrict a, const float* __restrict b, long k) {
+  float acc[32] = {0};
+  long p = 0;
+  for (; p + 32 <= k; p += 32)
+    for (int l = 0; l < 32; ++l) acc[l] += a[p + l] * b[p + l];
+  float tail = 0.0f;
+  for (; p < k; ++p) tail += a[p] * b[p];
+  for (int w = 16; w >= 1; w /= 2)
+    for (int l = 0; l < w; ++l) acc[l] += acc[l + w];
+  return acc[0] + tail;
+}
+
+void dot_rows(const float* M, long ld, long rows, long k, const float* v, float* y, long incy, float alpha,
+              float beta) {
+  for (long i = 0; i < rows; ++i) {
+    const float d = alpha * dot(M + i * ld, v, k);
+    y[i * incy] = beta == 0.0f ? d : d + beta * y[i * incy];
+  }
+}
+
+void axpy_rows(const float* M, long ld, long k, long n, const float* v, long incv, float* y, long incy, float alpha,
+               float beta) {
+  // Accumulate a block of up to 1024 outputs over all of k, then write it out.
+  constexpr long kBlock = 1024;
+  float acc[kBlock];
+  for (long j0 = 0; j0 < n; j0 += kBlock) {
+    const long nb = n - j0 < kBlock ? n - j0 : kBlock;
+    for (long j = 0; j < nb; ++j) acc[j] = 0.0f;
+    for (long p = 0; p < k; ++p) {
+      const float s = v[p * incv];
+      const float* __restrict row = M + p * ld + j0;
+      for (long j = 0; j < nb; ++j) acc[j] += s * row[j];
+    }
+    for (long j = 0; j < nb; ++j) {
+      float* o = y + (j0 + j) * incy;
+      *o = beta == 0.0f ? alpha * acc[j] : alpha * acc[j] + beta * *o;
+    }
+  }
+}
+
 constexpr SimdTable build() {
   SimdTable t{};
 #define TC_STR2(x) #x
@@ -317,6 +358,8 @@ constexpr SimdTable build() {
   t.sgd = &sgd_loop;
   t.max_pool_2x2 = &max_pool_2x2;
   t.softmax_row = &softmax_row;
+  t.dot_rows = &dot_rows;
+  t.axpy_rows = &axpy_rows;
   t.im2col = &im2col_impl;
   t.col2im = &col2im_impl;
   return t;

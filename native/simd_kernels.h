@@ -30,6 +30,14 @@ struct SimdTable {
   // (accumulates into x). im2col may write up to kIm2colSlack floats past the end of col.
   void (*im2col)(const float* x, long channels, const ConvGeom& g, float* col);
   void (*col2im)(const float* col, long channels, const ConvGeom& g, float* x);
+  // Matrix-vector products for GEMMs with one row or column (no packing):
+  // dot_rows:  y[i*incy] = alpha * dot(M[i*ld : i*ld+k], v) + beta * y[i*incy]   for i < rows
+  // axpy_rows: y[j*incy] = alpha * sum_p v[p*incv] * M[p*ld + j] + beta * y[j*incy] for j < n
+  // (beta == 0 never reads y).
+  void (*dot_rows)(const float* M, long ld, long rows, long k, const float* v, float* y, long incy, float alpha,
+                   float beta);
+  void (*axpy_rows)(const float* M, long ld, long k, long n, const float* v, long incv, float* y, long incy,
+                    float alpha, float beta);
   // Softmax (or log-softmax) of one contiguous row.
   void (*softmax_row)(const float* x, float* y, long n, bool log);
   // 2x2/stride-2 max pooling of `planes` consecutive h x w planes into oh x ow outputs

@@ -83,27 +83,32 @@ const BINARY_CODE = Object.fromEntries(BINARY_OPS.map((op, i) => [op, i])) as Re
 const REDUCE_CODE = { sum: 0, max: 1, min: 2 } as const;
 
 /**
- * Packs shape and stride vectors as [shape, strides0, strides1, ...] into `dims`, dropping
+ * Packs shape and up to three stride vectors as [shape, s0, s1, s2] into `dims`, dropping
  * size-1 dimensions only when there are too many for the kernels. Returns the dimension count.
  */
-function packDims(dims: Float64Array, shape: number[], ...strides: number[][]): number {
-  let nd = shape.length;
+function packDims(dims: Float64Array, shape: number[], s0: number[], s1?: number[], s2?: number[]): number {
+  const nd = shape.length;
   if (nd <= MAX_DIMS) {
     for (let d = 0; d < nd; d++) {
       dims[d] = shape[d];
-      for (let s = 0; s < strides.length; s++) dims[(s + 1) * nd + d] = strides[s][d];
+      dims[nd + d] = s0[d];
+      if (s1 !== undefined) dims[2 * nd + d] = s1[d];
+      if (s2 !== undefined) dims[3 * nd + d] = s2[d];
     }
     return nd;
   }
   const keep: number[] = [];
   for (let d = 0; d < nd; d++) if (shape[d] !== 1) keep.push(d);
-  nd = keep.length;
-  if (nd > MAX_DIMS) throw new RangeError(`native backend: at most ${MAX_DIMS} non-trivial dimensions, got ${nd}`);
-  for (let i = 0; i < nd; i++) {
-    dims[i] = shape[keep[i]];
-    for (let s = 0; s < strides.length; s++) dims[(s + 1) * nd + i] = strides[s][keep[i]];
+  const k = keep.length;
+  if (k > MAX_DIMS) throw new RangeError(`native backend: at most ${MAX_DIMS} non-trivial dimensions, got ${k}`);
+  for (let i = 0; i < k; i++) {
+    const d = keep[i];
+    dims[i] = shape[d];
+    dims[k + i] = s0[d];
+    if (s1 !== undefined) dims[2 * k + i] = s1[d];
+    if (s2 !== undefined) dims[3 * k + i] = s2[d];
   }
-  return nd;
+  return k;
 }
 
 /** The native backend, or null when the addon is missing or failed to load. Never throws. */

@@ -75,6 +75,18 @@ test('native gemm: alpha and beta, and beta = 0 ignores NaN in C', { skip }, () 
   }
 });
 
+test('native gemm: matrix-vector shapes (one row or one column of C) with alpha, beta and NaN in C', { skip }, () => {
+  let seed = 250;
+  for (const [tA, tB] of TRANS) {
+    for (const [m, n, k] of [[1, 1, 1], [1, 257, 300], [300, 1, 257], [1, 1, 1000], [1, 3000, 40], [5000, 1, 33]]) {
+      runCase(tA, tB, { m, n, k }, seed++);
+      runCase(tA, tB, { m, n, k, alpha: 0.5, beta: 0, nanC: true }, seed++);
+      runCase(tA, tB, { m, n, k, alpha: -1, beta: 0.25, pad: 3 }, seed++);
+    }
+    runCase(tA, tB, { m: 1, n: 65, k: 17, batch: 3, bcastB: true }, seed++);
+  }
+});
+
 test('native gemm: batched with offsets, strides and stride-0 broadcasting', { skip }, () => {
   let seed = 300;
   for (const [tA, tB] of TRANS) {
