@@ -1,9 +1,20 @@
 /**
  * Native GEMM throughput: GFLOP/s for square sgemm at 256/512/1024/2048 (median of 5 runs after
  * a warm-up), plus the MNIST MLP's layer shapes at batch 64 in microseconds.
- * Run: node dist/bench/gemm.js            (TRADECRAFT_THREADS=1 for one thread)
+ * Run: node dist/bench/gemm.js — once on one thread and once on the default pool (each in a
+ * child process, as the pool size is fixed per process); TRADECRAFT_THREADS=n runs just n.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { loadNativeBackend } from '../src/backend/native.js';
+
+if (process.env.TRADECRAFT_THREADS === undefined) {
+  for (const threads of ['1', '']) {
+    const env = { ...process.env, TRADECRAFT_THREADS: threads };
+    spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { stdio: 'inherit', env });
+  }
+  process.exit(0);
+}
 
 const native = loadNativeBackend();
 if (native === null) {
