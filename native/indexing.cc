@@ -48,8 +48,11 @@ void gather(const float* x, long outer, long size, long inner, const int32_t* id
       const float* src = x + o * size * inner;
       const int32_t* ix = idx + o * k * inner;
       float* dst = out + o * k * inner;
-      for (long j = 0; j < k; ++j)
-        for (long i = 0; i < inner; ++i) dst[j * inner + i] = src[long(ix[j * inner + i]) * inner + i];
+      if (inner == 1)
+        for (long j = 0; j < k; ++j) dst[j] = src[ix[j]];
+      else
+        for (long j = 0; j < k; ++j)
+          for (long i = 0; i < inner; ++i) dst[j * inner + i] = src[long(ix[j * inner + i]) * inner + i];
     }
   });
 }
@@ -61,8 +64,11 @@ void scatter_add(const float* g, long outer, long size, long inner, const int32_
       float* dst = gx + o * size * inner;
       const int32_t* ix = idx + o * k * inner;
       const float* src = g + o * k * inner;
-      for (long j = 0; j < k; ++j)
-        for (long i = 0; i < inner; ++i) dst[long(ix[j * inner + i]) * inner + i] += src[j * inner + i];
+      if (inner == 1)  // e.g. max-pool's gradient: one index per output
+        for (long j = 0; j < k; ++j) dst[ix[j]] += src[j];
+      else
+        for (long j = 0; j < k; ++j)
+          for (long i = 0; i < inner; ++i) dst[long(ix[j * inner + i]) * inner + i] += src[j * inner + i];
     }
   });
 }
