@@ -1,5 +1,10 @@
 import type { Backend } from './backend.js';
 import { setBackend, jsBackend, backend } from './registry.js';
+import { setUninitializedAllocator } from './alloc.js';
+
+// In Node, big outputs that kernels overwrite skip the zero-fill (Buffer.allocUnsafeSlow gives
+// a private, uninitialized ArrayBuffer); small ones stay on V8's fast path.
+setUninitializedAllocator((n) => (n < 4096 ? new Float32Array(n) : new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n)));
 
 /**
  * Picks the backend when the package loads in Node: the native one when its addon built,

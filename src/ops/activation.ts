@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { backend } from '../backend/registry.js';
+import { emptyF32 } from '../backend/alloc.js';
 import { record } from '../autograd/record.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { unaryRaw, step, where, mul, sub, add, exp, expm1, maximum, clamp, erf, neg, log1p, abs, toFloat32 } from './elementwise.js';
@@ -61,7 +62,7 @@ export function softplus(x: Tensor): Tensor {
 function softmaxLastDim(x: Tensor, log: boolean): Tensor {
   const cols = x.shape[x.ndim - 1] ?? 1;
   const rows = cols === 0 ? 0 : x.size / cols;
-  const out = new Float32Array(x.size);
+  const out = emptyF32(x.size);
   backend().softmax(toFloat32(x).f32, rows, cols, out, log);
   const y = new Tensor(out, x.shape);
   return record(y, log ? 'logSoftmax' : 'softmax', [x], (g) =>

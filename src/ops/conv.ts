@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { backend } from '../backend/registry.js';
+import { emptyF32 } from '../backend/alloc.js';
 import type { Conv2dGeometry } from '../backend/backend.js';
 import { record } from '../autograd/record.js';
 import { formatShape, ShapeError } from '../tensor/shape.js';
@@ -45,7 +46,7 @@ export function convGeometry(xShape: readonly number[], wShape: readonly number[
 }
 
 function convRaw(x: Tensor, w: Tensor, g: Conv2dGeometry): Tensor {
-  const out = new Float32Array(g.n * g.oc * g.oh * g.ow);
+  const out = emptyF32(g.n * g.oc * g.oh * g.ow);
   backend().conv2d(x.f32, w.f32, out, g);
   return new Tensor(out, [g.n, g.oc, g.oh, g.ow]);
 }
@@ -57,14 +58,14 @@ function convOp(x: Tensor, w: Tensor, g: Conv2dGeometry): Tensor {
 
 /** d conv / d x applied to gy: linear in (gy, w). */
 function convInputGrad(gy: Tensor, w: Tensor, g: Conv2dGeometry): Tensor {
-  const gx = new Float32Array(g.n * g.c * g.h * g.w);
+  const gx = emptyF32(g.n * g.c * g.h * g.w);
   backend().conv2dBackwardInput(gy.f32, w.f32, gx, g);
   return record(new Tensor(gx, [g.n, g.c, g.h, g.w]), 'conv2dInputGrad', [gy, w], (gz) => [gy.requiresGrad ? convOp(gz, w, g) : null, w.requiresGrad ? convWeightGrad(gz, gy, g) : null]);
 }
 
 /** d conv / d w applied to gy: linear in (x, gy). */
 function convWeightGrad(x: Tensor, gy: Tensor, g: Conv2dGeometry): Tensor {
-  const gw = new Float32Array(g.oc * (g.c / g.groups) * g.kh * g.kw);
+  const gw = emptyF32(g.oc * (g.c / g.groups) * g.kh * g.kw);
   backend().conv2dBackwardWeight(x.f32, gy.f32, gw, g);
   return record(new Tensor(gw, [g.oc, g.c / g.groups, g.kh, g.kw]), 'conv2dWeightGrad', [x, gy], (gz) => [x.requiresGrad ? convInputGrad(gy, gz, g) : null, gy.requiresGrad ? convOp(x, gz, g) : null]);
 }

@@ -1,5 +1,6 @@
 import { Tensor, type Operand } from '../tensor/tensor.js';
 import { backend } from '../backend/registry.js';
+import { emptyF32 } from '../backend/alloc.js';
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { record } from '../autograd/record.js';
 import { broadcastShapes, broadcastStrides, sameShape, numel } from '../tensor/shape.js';
@@ -20,29 +21,29 @@ function f32(t: Tensor): Float32Array {
 export function binaryRaw(op: BinaryOp, a: Tensor, b: Operand): Tensor {
   const be = backend();
   if (typeof b === 'number') {
-    const out = new Float32Array(a.size);
+    const out = emptyF32(a.size);
     be.binaryScalar(op, f32(a), b, out, false);
     return new Tensor(out, a.shape);
   }
   if (sameShape(a.shape, b.shape)) {
-    const out = new Float32Array(a.size);
+    const out = emptyF32(a.size);
     const s = broadcastStridesCache(a.shape);
     be.binary(op, f32(a), s, f32(b), s, out, a.shape as number[]);
     return new Tensor(out, a.shape);
   }
   if (b.size === 1 && b.ndim <= a.ndim) {
-    const out = new Float32Array(a.size);
+    const out = emptyF32(a.size);
     be.binaryScalar(op, f32(a), b.data[0], out, false);
     return new Tensor(out, a.shape);
   }
   if (a.size === 1 && a.ndim <= b.ndim) {
-    const out = new Float32Array(b.size);
+    const out = emptyF32(b.size);
     be.binaryScalar(op, f32(b), a.data[0], out, true);
     return new Tensor(out, b.shape);
   }
   const shape = broadcastShapes(op, a.shape, b.shape);
   checkBroadcast(op, a.shape, b.shape, shape);
-  const out = new Float32Array(numel(shape));
+  const out = emptyF32(numel(shape));
   be.binary(op, f32(a), broadcastStrides(a.shape, shape), f32(b), broadcastStrides(b.shape, shape), out, shape);
   return new Tensor(out, shape);
 }
@@ -60,13 +61,13 @@ function broadcastStridesCache(shape: readonly number[]): number[] {
 }
 
 export function unaryRaw(op: UnaryOp, a: Tensor): Tensor {
-  const out = new Float32Array(a.size);
+  const out = emptyF32(a.size);
   backend().unary(op, f32(a), out);
   return new Tensor(out, a.shape);
 }
 
 function scalarFirstRaw(op: BinaryOp, s: number, b: Tensor): Tensor {
-  const out = new Float32Array(b.size);
+  const out = emptyF32(b.size);
   backend().binaryScalar(op, f32(b), s, out, true);
   return new Tensor(out, b.shape);
 }
@@ -182,7 +183,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   const tb = typeof b === 'number' ? new Tensor(Float32Array.of(b), []) : b;
   const s1 = broadcastShapes('where', cond.shape, ta.shape);
   const shape = broadcastShapes('where', s1, tb.shape);
-  const out = new Float32Array(numel(shape));
+  const out = emptyF32(numel(shape));
   backend().where(f32(cond), broadcastStrides(cond.shape, shape), f32(ta), broadcastStrides(ta.shape, shape),
     f32(tb), broadcastStrides(tb.shape, shape), out, shape);
   return record(new Tensor(out, shape), 'where', [ta, tb], (g) => [where(cond, g, 0), where(cond, 0, g)]);
@@ -191,7 +192,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
 /** Clamps into [min, max] (either may be null); the gradient passes where the input was inside. */
 export function clamp(a: Tensor, min: number | null, max: number | null): Tensor {
   const lo = min ?? -Infinity, hi = max ?? Infinity;
-  const out = new Float32Array(a.size);
+  const out = emptyF32(a.size);
   backend().clamp(f32(a), lo, hi, out);
   return record(new Tensor(out, a.shape), 'clamp', [a], (g) => [mul(g, mul(a.ge(lo), a.le(hi)))]);
 }

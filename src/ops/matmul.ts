@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { backend } from '../backend/registry.js';
+import { emptyF32 } from '../backend/alloc.js';
 import { record } from '../autograd/record.js';
 import { broadcastShapes, formatShape, numel, sameShape, ShapeError } from '../tensor/shape.js';
 import { toFloat32 } from './elementwise.js';
@@ -32,7 +33,7 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean, 
   };
   const [ea, sa] = fit(a, batchA);
   const [eb, sb] = fit(b, batchB);
-  const out = new Float32Array(batch * m * n);
+  const out = emptyF32(batch * m * n);
   backend().gemm(transA, transB, m, n, k, 1, ea.f32, 0, eb.f32, 0, 0, out, 0, batch, sa, sb, m * n);
   const result = new Tensor(out, [...batchShape, m, n]);
   return record(result, op, [a, b], (g) => {

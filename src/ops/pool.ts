@@ -1,10 +1,11 @@
 import { Tensor } from '../tensor/tensor.js';
 import { backend } from '../backend/registry.js';
+import { emptyF32 } from '../backend/alloc.js';
 import type { Pool2dGeometry } from '../backend/backend.js';
 import { record } from '../autograd/record.js';
 import { formatShape, ShapeError } from '../tensor/shape.js';
 import { pair, type Pair } from './conv.js';
-import { scatterAdd, reshape } from './shape.js';
+import { gather, reshape } from './shape.js';
 import { matmul } from './matmul.js';
 
 /** 2-D max, average and adaptive average pooling over NCHW input. */
@@ -35,15 +36,24 @@ function poolGeometry(op: string, x: Tensor, kernel: Pair, o: Pool2dOptions): Po
 /** Max pooling; the gradient goes to the (first) maximal element of each window. */
 export function maxPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Tensor {
   const g = poolGeometry('maxPool2d', x, kernel, opts);
-  const out = new Float32Array(g.n * g.c * g.oh * g.ow);
+  const out = emptyF32(g.n * g.c * g.oh * g.ow);
   const idx = new Int32Array(out.length);
   backend().maxPool2d(x.f32, out, idx, g);
-  // Seen per (n, c) plane, max pooling is a gather at idx, so its adjoint is a scatter-add
-  // and second derivatives come for free.
+  return record(new Tensor(out, [g.n, g.c, g.oh, g.ow]), 'maxPool2d', [x], (gy) => [maxPoolBackward(gy, idx, g)]);
+}
+
+/**
+ * The adjoint of max pooling: each output's gradient goes to the input it picked. Seen per
+ * (n, c) plane that is a scatter-add at idx, whose own adjoint is a gather, so second
+ * derivatives come for free.
+ */
+function maxPoolBackward(gy: Tensor, idx: Int32Array, g: Pool2dGeometry): Tensor {
+  const gx = emptyF32(g.n * g.c * g.h * g.w);
+  backend().maxPool2dBackward(gy.f32, idx, gx, g);
   const planes = g.n * g.c;
   const index = new Tensor(idx, [planes, g.oh * g.ow], 'int32');
-  return record(new Tensor(out, [g.n, g.c, g.oh, g.ow]), 'maxPool2d', [x], (gy) => [
-    reshape(scatterAdd(reshape(gy, [planes, g.oh * g.ow]), 1, index, g.h * g.w), [g.n, g.c, g.h, g.w]),
+  return record(new Tensor(gx, [g.n, g.c, g.h, g.w]), 'maxPool2dBackward', [gy], (gz) => [
+    reshape(gather(reshape(gz, [planes, g.h * g.w]), 1, index), [g.n, g.c, g.oh, g.ow]),
   ]);
 }
 
@@ -52,13 +62,13 @@ export function avgPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Te
 }
 
 function avgOp(x: Tensor, g: Pool2dGeometry): Tensor {
-  const out = new Float32Array(g.n * g.c * g.oh * g.ow);
+  const out = emptyF32(g.n * g.c * g.oh * g.ow);
   backend().avgPool2d(x.f32, out, g);
   return record(new Tensor(out, [g.n, g.c, g.oh, g.ow]), 'avgPool2d', [x], (gy) => [avgBackward(gy, g)]);
 }
 
 function avgBackward(gy: Tensor, g: Pool2dGeometry): Tensor {
-  const gx = new Float32Array(g.n * g.c * g.h * g.w);
+  const gx = emptyF32(g.n * g.c * g.h * g.w);
   backend().avgPool2dBackward(gy.f32, gx, g);
   return record(new Tensor(gx, [g.n, g.c, g.h, g.w]), 'avgPool2dBackward', [gy], (gz) => [avgOp(gz, g)]);
 }

@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { backend } from '../backend/registry.js';
+import { emptyF32 } from '../backend/alloc.js';
 import type { ReduceOp, ArgReduceOp } from '../backend/backend.js';
 import { record } from '../autograd/record.js';
 import { normalizeAxis, numel, formatShape, ShapeError, type Shape } from '../tensor/shape.js';
@@ -37,7 +38,7 @@ function reduceRaw(op: ReduceOp, a: Tensor, axes: number[]): Tensor {
     const size = numel(shape.slice(first, last + 1));
     const inner = numel(shape.slice(last + 1));
     if (size === 0 && op !== 'sum') throw new ShapeError(`${op}: cannot reduce over an empty dimension of shape ${formatShape(a.shape)}`);
-    const out = new Float32Array(outer * inner);
+    const out = emptyF32(outer * inner);
     be.reduce(op, data, outer, size, inner, out);
     data = out;
     for (let k = first; k <= last; k++) shape[k] = 1;

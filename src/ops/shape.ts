@@ -1,12 +1,13 @@
 import { Tensor } from '../tensor/tensor.js';
 import { backend } from '../backend/registry.js';
+import { emptyF32 } from '../backend/alloc.js';
 import { record } from '../autograd/record.js';
 import { numel, normalizeAxis, formatShape, ShapeError, contiguousStrides, type Shape } from '../tensor/shape.js';
 
 /** Shape ops: views of the same data (reshape) and copies (permute, slicing, cat). */
 
 function emptyLike(dtype: Tensor['dtype'], n: number): Float32Array | Int32Array {
-  return dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
+  return dtype === 'int32' ? new Int32Array(n) : emptyF32(n);
 }
 
 /** Resolves one -1 entry and checks the element count. */
@@ -135,7 +136,7 @@ export function indexSelect(a: Tensor, dim: number, index: Tensor | number[]): T
       out.set(src.subarray((o * size + idx[j]) * inner, (o * size + idx[j] + 1) * inner), (o * idx.length + j) * inner);
     }
   } else {
-    out = new Float32Array(numel(shape));
+    out = emptyF32(numel(shape));
     backend().indexSelect(a.data as Float32Array, outer, size, inner, idx, out);
   }
   return record(new Tensor(out, shape, a.dtype), 'indexSelect', [a], (g) => [indexAdd(g, d, idx, size)]);
@@ -161,7 +162,7 @@ export function gather(a: Tensor, dim: number, index: Tensor): Tensor {
   checkRange('gather', idx, a.shape[d], d);
   const [outer, size, inner] = splitAt(a.shape, d);
   const k = index.shape[d];
-  const out = new Float32Array(index.size);
+  const out = emptyF32(index.size);
   backend().gather(a.f32, outer, size, inner, idx, k, out);
   return record(new Tensor(out, [...index.shape]), 'gather', [a], (g) => [scatterAdd(g, d, index, size)]);
 }
