@@ -28,6 +28,7 @@
         'native/gemm.cc',
         'native/gemm_generic.cc',
         'native/indexing.cc',
+        'native/malloc_tuning.cc',
         'native/optim.cc',
         'native/pool.cc',
         'native/reduce.cc',

@@ -14,6 +14,7 @@
 #include "elementwise.h"
 #include "gemm.h"
 #include "indexing.h"
+#include "malloc_tuning.h"
 #include "optim.h"
 #include "pool.h"
 #include "reduce.h"
@@ -500,11 +501,19 @@ napi_value SgdStep(napi_env env, napi_callback_info info) {
 
 napi_value Noop(napi_env, napi_callback_info) { return nullptr; }
 
+napi_value MallocTuned(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_get_boolean(env, tune_malloc(), &v);
+  return v;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
+  tune_malloc();
   const napi_property_descriptor props[] = {
       {"describe", nullptr, Describe, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"noop", nullptr, Noop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"mallocTuned", nullptr, MallocTuned, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binaryScalar", nullptr, BinaryScalar, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -4,6 +4,10 @@
  * This wrapper stays thin on purpose — a training step makes hundreds of kernel calls — so
  * it only maps op names to codes and packs shapes/geometry into reused Float64Arrays.
  *
+ * Loading the addon (on glibc) raises malloc's mmap threshold so that large typed arrays reuse
+ * already-mapped heap memory instead of page-faulting fresh mappings every step; set
+ * TRADECRAFT_MALLOC_TUNING=0 to keep the C library's defaults (native/malloc_tuning.h).
+ *
  * @example
  * const native = loadNativeBackend();
  * if (native) setBackend(native);
@@ -23,6 +27,8 @@ interface Addon {
   describe(): string;
   threads(): number;
   noop(): void;
+  /** Whether loading the addon raised glibc's mmap/trim thresholds (native/malloc_tuning.h). */
+  mallocTuned(): boolean;
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: F32, aOff: number,
     b: F32, bOff: number, beta: number, c: F32, cOff: number, batch: number, strideA: number, strideB: number,
     strideC: number): void;
