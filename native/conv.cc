@@ -113,16 +113,17 @@ void conv2d_backward_weight(const float* x, const float* gy, float* gw, const Co
     accumulate(0, g.n, gw, false);
     return;
   }
+  // A few ranges per thread (balance on a busy machine), each summed into its own buffer.
+  const long tasks = g.n < 4 * nt ? g.n : 4 * nt;
   static thread_local Scratch t_partials;
-  float* parts = t_partials.get(size_t((nt - 1) * wsize));
-  parallel_for(nt, [&](long t, int) {
-    const long b0 = g.n * t / nt, b1 = g.n * (t + 1) / nt;
+  float* parts = t_partials.get(size_t((tasks - 1) * wsize));
+  parallel_for(tasks, [&](long t, int) {
+    const long b0 = g.n * t / tasks, b1 = g.n * (t + 1) / tasks;
     float* dst = t == 0 ? gw : parts + (t - 1) * wsize;
-    if (b1 > b0) accumulate(b0, b1, dst, true);
-    else std::memset(dst, 0, sizeof(float) * wsize);
+    accumulate(b0, b1, dst, true);
   });
-  for (long t = 1; t < nt; ++t) {
-    const float* p = parts + (t - 1) * wsize;
+  for (long t = 1; t < tasks; ++t) {
+    const float* __restrict p = parts + (t - 1) * wsize;
     for (long i = 0; i < wsize; ++i) gw[i] += p[i];
   }
 }
