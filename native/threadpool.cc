@@ -44,7 +44,7 @@ int detect_threads() {
 
 // Spin this long after the last job before sleeping: long enough to bridge the JavaScript
 // between two kernels of a training step, short enough not to steal a core for long.
-constexpr auto kSpin = std::chrono::microseconds(150);
+constexpr auto kSpin = std::chrono::microseconds(2000);
 // After this long a spinning thread yields its core on every check, so that on a busy machine
 // (more runnable threads than cores: other processes, parallel test files) the thread it is
 // waiting for, or anyone else, gets to run.
