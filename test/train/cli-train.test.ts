@@ -62,6 +62,18 @@ test('a second model evaluated on the same test set triggers the ledger warning'
   assert.ok(j.pValue > 0 && j.pValue <= 1);
 });
 
+test('train --final retrains on train+validation and evaluates the test set once with the last model', () => {
+  const out = mkdtempSync(join(tmpdir(), 'tc-final-'));
+  const r = train(['mnist-mlp', '--epochs', '1', ...small, '--out', out, '--final', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /data: 3000 train, 500 validation \(merged into training\)/);
+  assert.match(r.stdout, /model from epoch 1 \(final\); test set evaluated once/);
+  const j = lastJson(r.stdout);
+  const info = JSON.parse(readFileSync(join(j.runDir as string, 'run.json'), 'utf8')) as { extra?: { final?: boolean } };
+  assert.equal(info.extra?.final, true);
+  assert.equal(readJsonl(join(out, 'test-ledger.jsonl')).records.length, 1);
+});
+
 test('bad input exits non-zero with a one-line cause', () => {
   const cases: Array<[string[], RegExp]> = [
     [['mnist-mlp', '--epochs', '-1'], /--epochs/],
