@@ -3,6 +3,7 @@
 // alpha/beta, batching with broadcast strides, and the argument checks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { jsBackend as JS } from '../../src/backend/js/index.js';
 import { loadNativeBackend } from '../../src/backend/native.js';
 import { expectClose, randomArray } from '../helpers.js';
@@ -123,4 +124,14 @@ test('native gemm: rejects arrays too short for the shape instead of overrunning
 test('native backend: describe() names the instruction set and thread count', { skip }, () => {
   assert.match(native!.describe(), /^native \((avx512|avx2|generic), \d+ threads?\)$/);
   assert.equal(native!.name, 'native');
+});
+
+test('native backend: TRADECRAFT_THREADS and TRADECRAFT_ISA are honoured', { skip }, () => {
+  const url = new URL('../../src/backend/native.js', import.meta.url).href;
+  const script = `import(${JSON.stringify(url)}).then((m) => console.log(m.loadNativeBackend().describe()))`;
+  const run = (env: Record<string, string>): string =>
+    spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' }).stdout.trim();
+  assert.match(run({ TRADECRAFT_THREADS: '3' }), /, 3 threads\)$/);
+  assert.match(run({ TRADECRAFT_THREADS: '1' }), /, 1 thread\)$/);
+  assert.match(run({ TRADECRAFT_ISA: 'generic' }), /^native \(generic, /);
 });
