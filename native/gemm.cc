@@ -121,9 +121,9 @@ void sgemm_serial(bool transA, bool transB, long m, long n, long k, float alpha,
   }
 }
 
-// Below this many multiply-adds a GEMM runs on one thread: waking the pool and splitting
-// the packing costs more than it saves.
-static const double kThreadMinMacs = 1 << 17;
+// Below this many multiply-adds (about 5 us of work) a GEMM runs on one thread: the split
+// gains a microsecond or two on an idle machine and loses many when the other core is busy.
+static const double kThreadMinMacs = 1 << 19;
 
 void sgemm(bool transA, bool transB, long m, long n, long k, float alpha, const float* a, long lda,
            const float* b, long ldb, float beta, float* c, long ldc) {
