@@ -379,10 +379,11 @@ bool read_conv(Call& c, size_t i, ConvGeom& g) {
   size_t len;
   const double* d = c.f64(i, &len);
   if (c.failed || len < 16) return c.need(false, "conv2d: bad geometry"), false;
-  long* f = &g.n;
-  for (int j = 0; j < 16; ++j) f[j] = static_cast<long>(d[j]);
+  auto L = [&](int j) { return static_cast<long>(d[j]); };
+  g = ConvGeom{L(0), L(1), L(2), L(3), L(4), L(5), L(6), L(7), L(8), L(9), L(10), L(11), L(12), L(13), L(14), L(15)};
   bool ok = g.groups >= 1 && g.c % g.groups == 0 && g.oc % g.groups == 0 && g.sh >= 1 && g.sw >= 1 && g.dh >= 1 &&
-            g.dw >= 1 && g.kh >= 1 && g.kw >= 1 && g.n >= 0 && g.oh >= 0 && g.ow >= 0 && g.ph >= 0 && g.pw >= 0;
+            g.dw >= 1 && g.kh >= 1 && g.kw >= 1 && g.n >= 0 && g.c >= 0 && g.oc >= 0 && g.h >= 1 && g.w >= 1 &&
+            g.oh >= 0 && g.ow >= 0 && g.ph >= 0 && g.pw >= 0;
   // Every window must start inside the padded input (ops/ computes oh/ow from the same formula).
   ok = ok && (g.oh == 0 || (g.oh - 1) * g.sh + (g.kh - 1) * g.dh < g.h + 2 * g.ph) &&
        (g.ow == 0 || (g.ow - 1) * g.sw + (g.kw - 1) * g.dw < g.w + 2 * g.pw);
@@ -416,9 +417,8 @@ bool read_pool(Call& c, size_t i, PoolGeom& g) {
   size_t len;
   const double* d = c.f64(i, &len);
   if (c.failed || len < 13) return c.need(false, "pool2d: bad geometry"), false;
-  long* f = &g.n;
-  for (int j = 0; j < 12; ++j) f[j] = static_cast<long>(d[j]);
-  g.count_include_pad = d[12] != 0.0;
+  auto L = [&](int j) { return static_cast<long>(d[j]); };
+  g = PoolGeom{L(0), L(1), L(2), L(3), L(4), L(5), L(6), L(7), L(8), L(9), L(10), L(11), d[12] != 0.0};
   bool ok = g.kh >= 1 && g.kw >= 1 && g.sh >= 1 && g.sw >= 1 && g.ph >= 0 && g.pw >= 0 && g.n >= 0 && g.c >= 0 &&
             g.oh >= 0 && g.ow >= 0 && g.h >= 1 && g.w >= 1;
   c.need(ok, "pool2d: inconsistent geometry");
