@@ -168,13 +168,18 @@ function memory(): void {
   const epochs = task.epochs ?? 5;
   const t = makeTrainer('mlp', d.train, task.seed ?? 0);
   const rss: number[] = [];
+  const mb = (x: number): number => Math.round((x / 2 ** 20) * 10) / 10;
+  const detail: Array<{ heapUsed: number; external: number; arrayBuffers: number }> = [];
   for (let e = 0; e < epochs; e++) {
     t.run(e, task.steps && task.steps > 0 ? task.steps : Infinity);
     gc?.();
-    rss.push(process.memoryUsage().rss / 2 ** 20);
+    const m = process.memoryUsage();
+    rss.push(m.rss / 2 ** 20);
+    detail.push({ heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) });
   }
   const r = task.seed ?? 0;
-  const extra = { rssByEpochMB: rss, gcBeforeReading: gc !== undefined };
+  // heapUsed/external/arrayBuffers (MB) per epoch tell a JS-heap leak from typed-array or native growth.
+  const extra = { rssByEpochMB: rss.map((x) => Math.round(x * 10) / 10), v8ByEpochMB: detail, gcBeforeReading: gc !== undefined };
   for (let e = 2; e <= Math.min(5, epochs); e++) emit({ type: 'result', key: `rss-epoch-${e}`, value: rss[e - 1], unit: 'MB', run: r });
   if (epochs >= 5) emit({ type: 'result', key: 'rss-growth-2-5', value: rss[4] - rss[1], unit: 'MB', run: r, extra });
   emit({ type: 'result', key: 'peak-rss', value: process.resourceUsage().maxRSS / 1024, unit: 'MB', run: r, extra });

@@ -35,15 +35,17 @@ interface Options {
   only: Workload[];
   peers: PeerName[];
   runs: number | null;
+  target: number;
 }
 
 const USAGE = `usage: node dist/bench/run.js [--quick] [--full] [--json] [--only ${WORKLOADS.join(',')}]
-       [--peers ${PEERS.join(',')}] [--runs N] [--verbose]
+       [--peers ${PEERS.join(',')}] [--runs N] [--target 0.98] [--verbose]
   --quick    1 run, sgemm 256/512 only, 300 training steps instead of an epoch, no time-to-98%
   --full     also train the CNN and the time-to-98% MLP on the TypeScript backend (slow)
   --only     workloads to run (default: all)
   --peers    peers to run (default: all)
-  --runs N   measured runs per figure (default 5 for sgemm, 3 otherwise; --quick: 1)
+  --runs N   measured runs per figure (default 5 for sgemm and time-to-98%, 3 otherwise; --quick: 1)
+  --target   test accuracy for the time-to-accuracy workload (default 0.98)
   --json     print one JSON object as the last line of stdout
   --verbose  pass the children's stderr through`;
 
@@ -60,7 +62,7 @@ function list<T extends string>(value: string | undefined, allowed: readonly T[]
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, full: false, json: false, verbose: false, only: [...WORKLOADS], peers: [...PEERS], runs: null };
+  const o: Options = { quick: false, full: false, json: false, verbose: false, only: [...WORKLOADS], peers: [...PEERS], runs: null, target: 0.98 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -76,6 +78,12 @@ function parseArgs(argv: string[]): Options {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 1) fail('--runs needs a positive integer');
         o.runs = n;
+        break;
+      }
+      case '--target': {
+        const t = Number(value());
+        if (!(t > 0 && t < 1)) fail('--target needs a test accuracy between 0 and 1');
+        o.target = t;
         break;
       }
       case '--help': case '-h': console.log(USAGE); process.exit(0);
@@ -120,7 +128,7 @@ function plan(o: Options): Plan {
   const r = (d: number): number => o.runs ?? (o.quick ? 1 : d);
   return {
     sizes: o.quick ? [256, 512] : [256, 512, 1024, 2048],
-    runs: { sgemm: r(5), mlp: r(3), cnn: r(3), tta: r(3), memory: r(3) },
+    runs: { sgemm: r(5), mlp: r(3), cnn: r(3), tta: r(5), memory: r(3) },
     minTime: o.quick ? 0.1 : 0.3,
     steps: o.quick ? 300 : 0,
     warmupSteps: o.quick ? 20 : 50,
@@ -237,7 +245,12 @@ function runChild(peer: PeerName, task: ChildTask, timeoutMs: number, verbose: b
 
 // ---- results ---------------------------------------------------------------------------------
 
-type Status = 'ok' | 'absent' | 'cannot' | 'skipped' | 'failed';
+/**
+ * ok: measured. absent: the peer is not installed or did not load. cannot: the peer lacks what
+ * the workload needs. skipped: not asked for (--quick, or slow without --full). failed: the child
+ * died. not-reached: time-to-accuracy whose target most runs did not reach within the epoch cap.
+ */
+type Status = 'ok' | 'absent' | 'cannot' | 'skipped' | 'failed' | 'not-reached';
 
 export interface Entry {
   key: string;
@@ -271,31 +284,42 @@ function entriesFrom(w: Workload, peer: PeerName, keys: string[], outcome: Child
     const rs = outcome.lines.filter((l): l is ResultLine => l.type === 'result' && l.key === key);
     if (rs.length === 0) return { ...base, status: 'failed', reason: outcome.error ?? 'the child produced no result' };
     const samples = rs.map((r) => r.value);
-    return {
-      ...base, unit: rs[0].unit, samples, summary: summarize(samples),
-      extras: rs.map((r) => r.extra ?? {}),
-      reason: outcome.error ? `incomplete: ${outcome.error}` : null,
-    };
+    const extras = rs.map((r) => r.extra ?? {});
+    const reason = outcome.error ? `incomplete: ${outcome.error}` : null;
+    if (extras.some((x) => x.reached === false)) {
+      // A run that never reached the target took longer than anything measured: it counts as
+      // +Infinity in the median (a censored time), and the median is a time only when most runs reached it.
+      const censored = samples.map((v, i) => (extras[i].reached === false ? Infinity : v));
+      const summary = summarize(censored);
+      if (!Number.isFinite(summary.median)) {
+        const hit = extras.filter((x) => x.reached !== false).length;
+        return {
+          ...base, status: 'not-reached', unit: rs[0].unit, samples, extras,
+          reason: `the target was reached in only ${hit}/${samples.length} runs within the epoch cap`,
+        };
+      }
+      return { ...base, unit: rs[0].unit, samples, summary, extras, reason };
+    }
+    return { ...base, unit: rs[0].unit, samples, summary: summarize(samples), extras, reason };
   });
 }
 
 /** Short notes for the table: threads, epochs and accuracy, or why a figure is missing. */
 function note(e: Entry): string {
-  if (e.status !== 'ok') return `${e.status === 'cannot' || e.status === 'failed' ? '' : `${e.status}: `}${e.reason ?? ''}`;
+  if (e.status !== 'ok' && e.status !== 'not-reached') return `${e.status === 'cannot' || e.status === 'failed' ? '' : `${e.status}: `}${e.reason ?? ''}`;
   const x = e.extras;
   const parts: string[] = [];
   if (e.key.startsWith('sgemm-') && e.peer === 'torch' && x[0]?.threads !== undefined) {
     parts.push(`${x[0].threads} thread${x[0].threads === 1 ? '' : 's'} (1: ${fmt(x[0].median1Thread as number)}, 2: ${fmt(x[0].median2Threads as number)})`);
   }
   if (e.key === 'mlp-tta98') {
+    // Per run (seed 0, 1, ...): epochs trained and the test accuracy then; '>' marks a run that stopped at the cap.
     const reached = x.filter((r) => r.reached).length;
-    const epochs = x.map((r) => r.epochs as number).sort((a, b) => a - b);
-    const accs = x.map((r) => (r.testAccuracy as number).toFixed(4));
-    parts.push(`epochs ${epochs.join('/')}, acc ${accs.join('/')}${reached < x.length ? `; reached 98% in ${reached}/${x.length} runs` : ''}`);
+    const runs = x.map((r) => `${r.reached ? '' : '>'}${r.epochs} ep ${(r.testAccuracy as number).toFixed(4)}`);
+    parts.push(`runs: ${runs.join(', ')}${reached < x.length && e.status === 'ok' ? `; reached in ${reached}/${x.length}` : ''}`);
   }
   if ((e.key === 'mlp-train' || e.key === 'cnn-train') && x[0]) {
-    const loss = x.map((r) => r.finalLoss).filter((v): v is number => typeof v === 'number');
-    parts.push(`${x[0].steps} steps${loss.length ? `, last loss ${fmt(loss.at(-1)!)}` : ''}`);
+    parts.push(`${x[0].steps} steps`);
     if (e.peer === 'torch' && x[0].threads !== undefined) parts.push(`threads ${x[0].threads} (BLAS ${x[0].blasThreads ?? '?'})`);
   }
   if (e.key === 'rss-growth-2-5' && x[0]?.gcBeforeReading === false) parts.push('read without a forced GC');
@@ -343,13 +367,13 @@ function printReport(meta: Record<string, unknown>, entries: Entry[], rs: Ratio[
   out.push('');
   const rows = entries.map((e) => [
     e.label, e.peer,
-    e.summary ? fmt(e.summary.median) : '-', e.summary ? fmt(e.summary.min) : '', e.summary ? fmt(e.summary.max) : '',
+    e.summary ? fmt(e.summary.median) : '-', e.summary ? fmt(e.summary.min) : '', e.summary ? (e.summary.max === Infinity ? 'not reached' : fmt(e.summary.max)) : '',
     e.summary ? String(e.summary.n) : '', e.status === 'ok' ? e.unit ?? '' : e.status, note(e),
   ]);
   out.push(table(['workload', 'peer', 'median', 'min', 'max', 'n', 'unit', 'notes'], rows, [false, false, true, true, true, true, false, false]));
   if (rs.length) {
     out.push('');
-    out.push('ratios ours/theirs (medians; for throughput > 1 means ours is faster, for time-to-98% < 1 means ours is faster)');
+    out.push('ratios ours/theirs (medians; for throughput > 1 means ours is faster, for time-to-accuracy < 1 means ours is faster)');
     const pairs = [...new Set(rs.map((r) => `${r.ours}/${r.theirs}`))];
     const keys = [...new Set(rs.map((r) => r.key))];
     const rrows = keys.map((k) => [label(k), ...pairs.map((p) => {
@@ -394,11 +418,12 @@ function mnistDir(): string | null {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const p = plan(o);
+  LABEL['mlp-tta98'] = `MLP time to ${+(o.target * 100).toFixed(2)}% test acc`;
   const dataDir = mnistDir();
   const meta: Record<string, unknown> = {
     date: new Date().toISOString(), cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length,
     memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}`,
-    loadStart: os.loadavg(), quick: o.quick, full: o.full, workloads: o.only, runs: p.runs,
+    loadStart: os.loadavg(), quick: o.quick, target: o.target, full: o.full, workloads: o.only, runs: p.runs,
     nativeBuilt: existsSync(join(root, 'build', 'Release', 'tradecraft.node')),
   };
   const entries: Entry[] = [];
@@ -423,7 +448,7 @@ async function main(): Promise<void> {
       const task: ChildTask = {
         workload: w, runs: p.runs[w], dataDir: dataDir ?? '', sizes: p.sizes, minTime: p.minTime,
         warmupSteps: p.warmupSteps, steps: w === 'memory' ? p.memoryStepsPerEpoch : p.steps,
-        target: 0.98, maxEpochs: 10, epochs: 5, batchSize: 64, lr: 1e-3, seed: 0,
+        target: o.target, maxEpochs: 10, epochs: 5, batchSize: 64, lr: 1e-3, seed: 0,
       };
       const timeoutMs = (o.quick ? 10 : 60) * 60_000;
       log(`${w} · ${peer} ...`);
@@ -455,7 +480,7 @@ async function main(): Promise<void> {
       const es = entriesFrom(w, peer, keys, outcome);
       entries.push(...es);
       for (const e of es) {
-        log(`${w} · ${peer}: ${e.label}: ${e.summary ? `${fmt(e.summary.median)} ${e.unit} (min ${fmt(e.summary.min)}, max ${fmt(e.summary.max)}, n ${e.summary.n})` : `${e.status}: ${e.reason}`} [${outcome.seconds.toFixed(1)} s]`);
+        log(`${w} · ${peer}: ${e.label}: ${e.summary ? `${fmt(e.summary.median)} ${e.unit} (min ${fmt(e.summary.min)}, max ${e.summary.max === Infinity ? "not reached" : fmt(e.summary.max)}, n ${e.summary.n})` : `${e.status}: ${e.reason}`} [${outcome.seconds.toFixed(1)} s]`);
       }
     }
   }
