@@ -82,10 +82,15 @@ interface Trainer {
   run(epoch: number, steps: number): { steps: number; loss: Tensor | null };
 }
 
-function makeTrainer(kind: 'mlp' | 'cnn', train: ReturnType<typeof loadData>['train'], seed: number): Trainer {
+/**
+ * cosineSteps > 0 decays the lr per step with a cosine to 0 over that many steps (the
+ * time-to-accuracy recipe, the same in every peer); 0 keeps it constant.
+ */
+function makeTrainer(kind: 'mlp' | 'cnn', train: ReturnType<typeof loadData>['train'], seed: number, cosineSteps = 0): Trainer {
   tc.manualSeed(seed);
   const model = kind === 'mlp' ? mlp() : cnn();
   const opt = tc.optim.adam(model.parameters(), { lr: task.lr ?? 1e-3 });
+  const schedule = cosineSteps > 0 ? new tc.optim.LRScheduler(opt, tc.optim.cosineSchedule(cosineSteps)) : null;
   const loader = new tc.data.DataLoader(train, { batchSize: task.batchSize ?? 64, shuffle: true, dropLast: true, seed });
   return {
     model,
@@ -99,6 +104,7 @@ function makeTrainer(kind: 'mlp' | 'cnn', train: ReturnType<typeof loadData>['tr
         opt.zeroGrad();
         loss.backward();
         opt.step();
+        schedule?.step();
         done++;
       }
       return { steps: done, loss };
@@ -144,10 +150,11 @@ function throughput(kind: 'mlp' | 'cnn'): void {
 function timeToAccuracy(): void {
   const d = loadData();
   const target = task.target ?? 0.98;
-  const maxEpochs = task.maxEpochs ?? 10;
+  const maxEpochs = task.maxEpochs ?? 4;
+  const stepsPerEpoch = Math.floor(d.train.length / (task.batchSize ?? 64));
   for (let r = 0; r < task.runs; r++) {
     const seed = (task.seed ?? 0) + r;
-    const t = makeTrainer('mlp', d.train, seed);
+    const t = makeTrainer('mlp', d.train, seed, maxEpochs * stepsPerEpoch);
     const t0 = now();
     let acc = 0, epochs = 0;
     while (epochs < maxEpochs) {

@@ -448,7 +448,7 @@ async function main(): Promise<void> {
       const task: ChildTask = {
         workload: w, runs: p.runs[w], dataDir: dataDir ?? '', sizes: p.sizes, minTime: p.minTime,
         warmupSteps: p.warmupSteps, steps: w === 'memory' ? p.memoryStepsPerEpoch : p.steps,
-        target: o.target, maxEpochs: 10, epochs: 5, batchSize: 64, lr: 1e-3, seed: 0,
+        target: o.target, maxEpochs: 4, epochs: 5, batchSize: 64, lr: 1e-3, seed: 0,
       };
       const timeoutMs = (o.quick ? 10 : 60) * 60_000;
       log(`${w} · ${peer} ...`);
