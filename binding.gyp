@@ -22,6 +22,7 @@
       'target_name': 'tradecraft',
       'sources': [
         'native/addon.cc',
+        'native/channel.cc',
         'native/conv.cc',
         'native/cpu.cc',
         'native/elementwise.cc',

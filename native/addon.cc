@@ -20,6 +20,7 @@
 #include "reduce.h"
 #include "scalar_ops.h"
 #include "softmax.h"
+#include "channel.h"
 #include "strided.h"
 #include "threadpool.h"
 
@@ -310,6 +311,33 @@ napi_value CopyStrided(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// channelBias(x, bias, out, n, c, inner)
+napi_value ChannelBias(napi_env env, napi_callback_info info) {
+  Call c(env, info);
+  size_t lx, lb, lo;
+  const float* x = c.f32(0, &lx);
+  const float* bias = c.f32(1, &lb);
+  float* out = c.f32(2, &lo);
+  const long n = c.count(3), ch = c.count(4), inner = c.count(5);
+  c.need(n * ch * inner <= long(lx) && n * ch * inner <= long(lo) && ch <= long(lb), "channelBias: an array is too short");
+  if (c.failed) return nullptr;
+  channel_bias(x, bias, out, n, ch, inner);
+  return nullptr;
+}
+
+// channelSum(x, out, n, c, inner)
+napi_value ChannelSum(napi_env env, napi_callback_info info) {
+  Call c(env, info);
+  size_t lx, lo;
+  const float* x = c.f32(0, &lx);
+  float* out = c.f32(1, &lo);
+  const long n = c.count(2), ch = c.count(3), inner = c.count(4);
+  c.need(n * ch * inner <= long(lx) && ch <= long(lo), "channelSum: an array is too short");
+  if (c.failed) return nullptr;
+  channel_sum(x, out, n, ch, inner);
+  return nullptr;
+}
+
 // softmax(x, rows, cols, out, log)
 napi_value Softmax(napi_env env, napi_callback_info info) {
   Call c(env, info);
@@ -524,6 +552,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"argReduce", nullptr, ArgReduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"copyStrided", nullptr, CopyStrided, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"channelBias", nullptr, ChannelBias, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"channelSum", nullptr, ChannelSum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"indexSelect", nullptr, IndexSelectOrAdd<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"indexAdd", nullptr, IndexSelectOrAdd<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gather", nullptr, GatherOrScatter<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -17,7 +17,7 @@ enum UnaryOp {
 
 enum BinaryOp {
   B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM,
-  B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_COUNT
+  B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_RELU_BACKWARD, B_COUNT
 };
 
 template <int Op>
@@ -68,7 +68,9 @@ inline float binary_fn(float a, float b) {
   else if constexpr (Op == B_LT) return a < b ? 1.0f : 0.0f;
   else if constexpr (Op == B_LE) return a <= b ? 1.0f : 0.0f;
   else if constexpr (Op == B_GT) return a > b ? 1.0f : 0.0f;
-  else return a >= b ? 1.0f : 0.0f;
+  else if constexpr (Op == B_GE) return a >= b ? 1.0f : 0.0f;
+  // The gradient a where the input b was positive, else 0 (NaN input gives 0, like step).
+  else return b > 0.0f ? a : 0.0f;
 }
 
 }  // namespace tc

@@ -350,7 +350,7 @@ constexpr SimdTable build() {
   t.binary_vs[OP] = &vs_loop<OP>;       \
   t.binary_sv[OP] = &sv_loop<OP>;
   B(B_ADD) B(B_SUB) B(B_MUL) B(B_DIV) B(B_POW) B(B_MAXIMUM) B(B_MINIMUM) B(B_EQ) B(B_NE) B(B_LT) B(B_LE) B(B_GT)
-  B(B_GE)
+  B(B_GE) B(B_RELU_BACKWARD)
 #undef B
   t.clamp = &clamp_loop;
   t.where = &where_loop;

@@ -22,6 +22,8 @@ export type UnaryOp = (typeof UNARY_OPS)[number];
 export const BINARY_OPS = [
   'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
   'eq', 'ne', 'lt', 'le', 'gt', 'ge',
+  // b > 0 ? a : 0: relu's backward (gradient a, input b) in one pass instead of a * step(b).
+  'reluBackward',
 ] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
@@ -104,6 +106,11 @@ export interface Backend {
 
   /** Row-wise softmax (or log-softmax) of x viewed as [rows, cols]. */
   softmax(x: F32, rows: number, cols: number, out: F32, log: boolean): void;
+
+  /** x viewed as [n, c, inner]: out[b, ch, i] = x[b, ch, i] + bias[ch] (a conv's bias add). out may be x. */
+  channelBias(x: F32, bias: F32, out: F32, n: number, c: number, inner: number): void;
+  /** x viewed as [n, c, inner]: out[ch] = sum over b and i (a conv's bias gradient). */
+  channelSum(x: F32, out: F32, n: number, c: number, inner: number): void;
 
   /** View x as [outer, size, inner], index along the middle axis: out is [outer, idx.length, inner]. */
   indexSelect(x: F32, outer: number, size: number, inner: number, idx: I32, out: F32): void;

@@ -41,6 +41,8 @@ interface Addon {
   argReduce(isMax: boolean, x: F32, outer: number, size: number, inner: number, out: I32): void;
   copyStrided(src: F32 | I32, offset: number, nd: number, dims: Float64Array, dst: F32 | I32): void;
   softmax(x: F32, rows: number, cols: number, out: F32, log: boolean): void;
+  channelBias(x: F32, bias: F32, out: F32, n: number, c: number, inner: number): void;
+  channelSum(x: F32, out: F32, n: number, c: number, inner: number): void;
   indexSelect(x: F32, outer: number, size: number, inner: number, idx: I32, out: F32): void;
   indexAdd(g: F32, outer: number, size: number, inner: number, idx: I32, gx: F32): void;
   gather(x: F32, outer: number, size: number, inner: number, idx: I32, k: number, out: F32): void;
@@ -173,6 +175,8 @@ function makeBackend(n: Addon): Backend {
       n.copyStrided(src, offset, packDims(dims, shape, strides), dims, dst);
     },
     softmax: (x, rows, cols, out, log) => n.softmax(x, rows, cols, out, log),
+    channelBias: (x, bias, out, nn, c, inner) => n.channelBias(x, bias, out, nn, c, inner),
+    channelSum: (x, out, nn, c, inner) => n.channelSum(x, out, nn, c, inner),
     indexSelect: (x, outer, size, inner, idx, out) => n.indexSelect(x, outer, size, inner, idx, out),
     indexAdd: (g, outer, size, inner, idx, gx) => n.indexAdd(g, outer, size, inner, idx, gx),
     gather: (x, outer, size, inner, idx, k, out) => n.gather(x, outer, size, inner, idx, k, out),

@@ -3,14 +3,19 @@ import { backend } from '../backend/registry.js';
 import { emptyF32 } from '../backend/alloc.js';
 import { record } from '../autograd/record.js';
 import { normalizeAxis } from '../tensor/shape.js';
-import { unaryRaw, step, where, mul, sub, add, exp, expm1, maximum, clamp, erf, neg, log1p, abs, toFloat32 } from './elementwise.js';
+import { unaryRaw, binaryRaw, where, mul, sub, add, exp, expm1, maximum, clamp, erf, neg, log1p, abs, toFloat32 } from './elementwise.js';
 import { sum } from './reduce.js';
 import { transpose } from './shape.js';
 
 /** Activation functions with PyTorch's definitions and their gradients. */
 
 export function relu(x: Tensor): Tensor {
-  return record(unaryRaw('relu', x), 'relu', [x], (g) => [mul(g, step(x))]);
+  return record(unaryRaw('relu', x), 'relu', [x], (g) => [reluBackward(g, x)]);
+}
+
+/** g where x > 0, else 0: one fused pass. Linear in g; x only gates (its derivative is 0 a.e.). */
+function reluBackward(g: Tensor, x: Tensor): Tensor {
+  return record(binaryRaw('reluBackward', g, x), 'reluBackward', [g], (gz) => [reluBackward(gz, x)]);
 }
 
 export function sigmoid(x: Tensor): Tensor {

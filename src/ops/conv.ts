@@ -70,11 +70,33 @@ function convWeightGrad(x: Tensor, gy: Tensor, g: Conv2dGeometry): Tensor {
   return record(new Tensor(gw, [g.oc, g.c / g.groups, g.kh, g.kw]), 'conv2dWeightGrad', [x, gy], (gz) => [x.requiresGrad ? convInputGrad(gy, gz, g) : null, gy.requiresGrad ? convOp(x, gz, g) : null]);
 }
 
+/**
+ * Convolution plus a per-channel bias as one op: the bias is added in place into the fresh
+ * convolution output (the convolution's backward needs x, w and the incoming gradient, never
+ * its own output), and the bias gradient is a per-channel sum of that gradient.
+ */
+function convBiasOp(x: Tensor, w: Tensor, bias: Tensor, g: Conv2dGeometry): Tensor {
+  const y = convRaw(x, w, g);
+  backend().channelBias(y.f32, bias.f32, y.f32, g.n, g.oc, g.oh * g.ow);
+  return record(y, 'conv2d', [x, w, bias], (gy) => [
+    x.requiresGrad ? convInputGrad(gy, w, g) : null,
+    w.requiresGrad ? convWeightGrad(x, gy, g) : null,
+    bias.requiresGrad ? channelSum(gy) : null,
+  ]);
+}
+
+/** Sum of an (N, C, H, W) tensor over N, H and W; its gradient broadcasts back. */
+function channelSum(gy: Tensor): Tensor {
+  const [n, c, h, w] = gy.shape;
+  const out = emptyF32(c);
+  backend().channelSum(gy.f32, out, n, c, h * w);
+  return record(new Tensor(out, [c]), 'channelSum', [gy], (gz) => [gz.reshape([1, c, 1, 1]).expand([n, c, h, w])]);
+}
+
 /** torch.nn.functional.conv2d over NCHW input. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   const g = convGeometry(x.shape, weight.shape, opts);
-  const y = convOp(x.float(), weight, g);
-  if (!bias) return y;
+  if (!bias) return convOp(x.float(), weight, g);
   if (bias.ndim !== 1 || bias.shape[0] !== g.oc) throw new ShapeError(`conv2d: bias must have shape (${g.oc},), got ${formatShape(bias.shape)}`);
-  return y.add(bias.reshape([1, g.oc, 1, 1]));
+  return convBiasOp(x.float(), weight, bias.float(), g);
 }

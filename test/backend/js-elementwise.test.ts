@@ -128,6 +128,7 @@ function refBinary(op: BinaryOp, x: number, y: number): number {
     case 'le': return x <= y ? 1 : 0;
     case 'gt': return x > y ? 1 : 0;
     case 'ge': return x >= y ? 1 : 0;
+    case 'reluBackward': return y > 0 ? x : 0;
   }
 }
 

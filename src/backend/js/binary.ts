@@ -52,6 +52,7 @@ function runVV(
     case 'le': for (let o = oo; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] <= b[ib] ? 1 : 0; break;
     case 'gt': for (let o = oo; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] > b[ib] ? 1 : 0; break;
     case 'ge': for (let o = oo; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] >= b[ib] ? 1 : 0; break;
+    case 'reluBackward': for (let o = oo; o < end; o++, ia += sa, ib += sb) out[o] = b[ib] > 0 ? a[ia] : 0; break;
     default: {
       const never: never = op;
       throw new Error(`js backend: unknown binary op ${String(never)}`);
@@ -115,6 +116,11 @@ function runVS(
     case 'ge':
       if (scalarFirst) for (let o = oo; o < end; o++, ix += sx) out[o] = x[ix] <= s ? 1 : 0;
       else for (let o = oo; o < end; o++, ix += sx) out[o] = x[ix] >= s ? 1 : 0;
+      break;
+    case 'reluBackward':
+      if (scalarFirst) for (let o = oo; o < end; o++, ix += sx) out[o] = x[ix] > 0 ? s : 0;
+      else if (s > 0) for (let o = oo; o < end; o++, ix += sx) out[o] = x[ix];
+      else for (let o = oo; o < end; o++) out[o] = 0;
       break;
     default: {
       const never: never = op;
