@@ -4,6 +4,7 @@
 #include "simd_kernels.h"
 
 #include <cmath>
+#include <cstring>
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
@@ -255,8 +256,86 @@ inline void valid_range(long k, long s, long p, long n, long o, long& lo, long& 
   if (lo > hi) lo = hi;
 }
 
+// "Same" geometry at stride 1 (output as wide as the input, e.g. 3x3 with padding 1): output
+// position i = oy*W + ox reads input position i + shift, so each (c, ky, kx) row of col is one
+// contiguous copy from the first to the last valid position; the positions in between that
+// fall in the side padding (they alias the neighbouring input row) are then zeroed. Rows of a
+// 14-wide image are too short for the row-by-row loop to be anything but overhead.
+inline bool same_stride1(const ConvGeom& g) { return g.sh == 1 && g.sw == 1 && g.ow == g.w; }
+
+struct SameSpan {
+  long oy0, oy1, ox0, ox1;  // valid output rows and columns
+  long lo, hi;              // [lo, hi): first to last valid output position
+  long shift;               // input position = output position + shift
+  bool empty() const { return lo >= hi; }
+};
+
+inline SameSpan same_span(const ConvGeom& g, long ky, long kx) {
+  SameSpan s;
+  valid_range(ky * g.dh, 1, g.ph, g.h, g.oh, s.oy0, s.oy1);
+  valid_range(kx * g.dw, 1, g.pw, g.w, g.ow, s.ox0, s.ox1);
+  s.lo = s.oy0 * g.ow + s.ox0;
+  s.hi = s.oy1 > s.oy0 && s.ox1 > s.ox0 ? (s.oy1 - 1) * g.ow + s.ox1 : s.lo;
+  s.shift = (ky * g.dh - g.ph) * g.w + kx * g.dw - g.pw;
+  return s;
+}
+
+// Zeroes the side-padding columns of rows oy0..oy1 within [lo, hi).
+inline void zero_side_columns(float* row0, const ConvGeom& g, const SameSpan& s) {
+  for (long oy = s.oy0; oy < s.oy1; ++oy) {
+    float* r = row0 + oy * g.ow;
+    if (oy > s.oy0)
+      for (long ox = 0; ox < s.ox0; ++ox) r[ox] = 0.0f;
+    if (oy + 1 < s.oy1)
+      for (long ox = s.ox1; ox < g.ow; ++ox) r[ox] = 0.0f;
+  }
+}
+
+void im2col_same(const float* x, long channels, const ConvGeom& g, float* col) {
+  const long ohw = g.oh * g.ow;
+  for (long c = 0; c < channels; ++c) {
+    const float* xc = x + c * g.h * g.w;
+    for (long ky = 0; ky < g.kh; ++ky)
+      for (long kx = 0; kx < g.kw; ++kx) {
+        float* dst = col + ((c * g.kh + ky) * g.kw + kx) * ohw;
+        const SameSpan s = same_span(g, ky, kx);
+        if (s.empty()) {
+          std::memset(dst, 0, sizeof(float) * ohw);
+          continue;
+        }
+        std::memset(dst, 0, sizeof(float) * s.lo);
+        std::memcpy(dst + s.lo, xc + s.lo + s.shift, sizeof(float) * (s.hi - s.lo));
+        std::memset(dst + s.hi, 0, sizeof(float) * (ohw - s.hi));
+        zero_side_columns(dst, g, s);
+      }
+  }
+}
+
+// The adjoint: the side-padding entries of col are zeroed first (col is scratch), so one
+// contiguous add per (c, ky, kx) row adds exactly zero where the copy above read a neighbour.
+void col2im_same(float* col, long channels, const ConvGeom& g, float* x) {
+  const long ohw = g.oh * g.ow;
+  for (long c = 0; c < channels; ++c) {
+    float* xc = x + c * g.h * g.w;
+    for (long ky = 0; ky < g.kh; ++ky)
+      for (long kx = 0; kx < g.kw; ++kx) {
+        float* src = col + ((c * g.kh + ky) * g.kw + kx) * ohw;
+        const SameSpan s = same_span(g, ky, kx);
+        if (s.empty()) continue;
+        zero_side_columns(src, g, s);
+        float* __restrict dst = xc + s.shift;
+        const float* __restrict from = src;
+        for (long i = s.lo; i < s.hi; ++i) dst[i] += from[i];
+      }
+  }
+}
+
 void im2col_impl(const float* x, long channels, const ConvGeom& g, float* col) {
   const long ohw = g.oh * g.ow;
+  if (same_stride1(g)) {
+    im2col_same(x, channels, g, col);
+    return;
+  }
   for (long c = 0; c < channels; ++c) {
     const float* xc = x + c * g.h * g.w;
     for (long ky = 0; ky < g.kh; ++ky) {
@@ -276,8 +355,12 @@ void im2col_impl(const float* x, long channels, const ConvGeom& g, float* col) {
   }
 }
 
-void col2im_impl(const float* col, long channels, const ConvGeom& g, float* x) {
+void col2im_impl(float* col, long channels, const ConvGeom& g, float* x) {
   const long ohw = g.oh * g.ow;
+  if (same_stride1(g)) {
+    col2im_same(col, channels, g, x);
+    return;
+  }
   for (long c = 0; c < channels; ++c) {
     float* xc = x + c * g.h * g.w;
     for (long ky = 0; ky < g.kh; ++ky) {

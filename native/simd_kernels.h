@@ -27,9 +27,10 @@ struct SimdTable {
   void (*sgd)(float* p, const float* g, float* buf, long b, long e, const SgdArgs& a);
   // im2col for `channels` input planes: col[(c*KH*KW + ky*KW + kx), oy*OW + ox] =
   // x[c, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw], 0 in the padding; col2im is its adjoint
-  // (accumulates into x). im2col may write up to kIm2colSlack floats past the end of col.
+  // (accumulates into x) and may overwrite col (its scratch) while it runs. im2col may write
+  // up to kIm2colSlack floats past the end of col.
   void (*im2col)(const float* x, long channels, const ConvGeom& g, float* col);
-  void (*col2im)(const float* col, long channels, const ConvGeom& g, float* x);
+  void (*col2im)(float* col, long channels, const ConvGeom& g, float* x);
   // Matrix-vector products for GEMMs with one row or column (no packing):
   // dot_rows:  y[i*incy] = alpha * dot(M[i*ld : i*ld+k], v) + beta * y[i*incy]   for i < rows
   // axpy_rows: y[j*incy] = alpha * sum_p v[p*incv] * M[p*ld + j] + beta * y[j*incy] for j < n
