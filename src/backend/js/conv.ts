@@ -7,9 +7,12 @@
  *   grad weight      gW_g   (OCg x K) += gy_bg @ col_bg^T, summed over the batch
  * A 1x1 kernel with stride 1 and no padding needs no im2col: the input plane block is the column
  * matrix itself.
+ *
+ * The kernels are built over a GEMM (makeConvKernels) so another backend can reuse the im2col
+ * logic with its own GEMM; this backend's exports are the kernels over the TypeScript GEMM.
  */
-import type { Conv2dGeometry, F32 } from '../backend.js';
-import { gemm } from './gemm.js';
+import type { Backend, Conv2dGeometry, F32 } from '../backend.js';
+import { gemm as jsGemm } from './gemm.js';
 
 let colScratch = new Float32Array(1024);
 function colBuffer(n: number): F32 {
@@ -77,56 +80,65 @@ export function col2im(col: F32, cg: number, g: Conv2dGeometry, gx: F32, xOff: n
   }
 }
 
-export function conv2d(x: F32, w: F32, out: F32, g: Conv2dGeometry): void {
-  const groups = g.groups, cg = g.c / groups, ocg = g.oc / groups;
-  const K = cg * g.kh * g.kw, P = g.oh * g.ow, HW = g.h * g.w;
-  const pointwise = isPointwise(g);
-  const col = pointwise ? x : colBuffer(K * P);
-  for (let b = 0; b < g.n; b++) {
-    for (let gi = 0; gi < groups; gi++) {
-      const xOff = (b * g.c + gi * cg) * HW;
-      if (!pointwise) im2col(x, xOff, cg, g, col);
-      gemm(false, false, ocg, P, K, 1, w, gi * ocg * K, col, pointwise ? xOff : 0,
-        0, out, (b * g.oc + gi * ocg) * P, 1, 0, 0, 0);
+export type ConvKernels = Pick<Backend, 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardWeight'>;
+
+/** conv2d and its two backward kernels, each a loop of im2col/col2im around calls to `gemm`. */
+export function makeConvKernels(gemm: Backend['gemm']): ConvKernels {
+  function conv2d(x: F32, w: F32, out: F32, g: Conv2dGeometry): void {
+    const groups = g.groups, cg = g.c / groups, ocg = g.oc / groups;
+    const K = cg * g.kh * g.kw, P = g.oh * g.ow, HW = g.h * g.w;
+    const pointwise = isPointwise(g);
+    const col = pointwise ? x : colBuffer(K * P);
+    for (let b = 0; b < g.n; b++) {
+      for (let gi = 0; gi < groups; gi++) {
+        const xOff = (b * g.c + gi * cg) * HW;
+        if (!pointwise) im2col(x, xOff, cg, g, col);
+        gemm(false, false, ocg, P, K, 1, w, gi * ocg * K, col, pointwise ? xOff : 0,
+          0, out, (b * g.oc + gi * ocg) * P, 1, 0, 0, 0);
+      }
     }
   }
-}
 
-export function conv2dBackwardInput(gy: F32, w: F32, gx: F32, g: Conv2dGeometry): void {
-  const groups = g.groups, cg = g.c / groups, ocg = g.oc / groups;
-  const K = cg * g.kh * g.kw, P = g.oh * g.ow, HW = g.h * g.w;
-  if (isPointwise(g)) {
+  function conv2dBackwardInput(gy: F32, w: F32, gx: F32, g: Conv2dGeometry): void {
+    const groups = g.groups, cg = g.c / groups, ocg = g.oc / groups;
+    const K = cg * g.kh * g.kw, P = g.oh * g.ow, HW = g.h * g.w;
+    if (isPointwise(g)) {
+      for (let b = 0; b < g.n; b++) {
+        for (let gi = 0; gi < groups; gi++) {
+          gemm(true, false, K, P, ocg, 1, w, gi * ocg * K, gy, (b * g.oc + gi * ocg) * P,
+            0, gx, (b * g.c + gi * cg) * HW, 1, 0, 0, 0);
+        }
+      }
+      return;
+    }
+    gx.fill(0, 0, g.n * g.c * HW);
+    const col = colBuffer(K * P);
     for (let b = 0; b < g.n; b++) {
       for (let gi = 0; gi < groups; gi++) {
         gemm(true, false, K, P, ocg, 1, w, gi * ocg * K, gy, (b * g.oc + gi * ocg) * P,
-          0, gx, (b * g.c + gi * cg) * HW, 1, 0, 0, 0);
+          0, col, 0, 1, 0, 0, 0);
+        col2im(col, cg, g, gx, (b * g.c + gi * cg) * HW);
       }
     }
-    return;
   }
-  gx.fill(0, 0, g.n * g.c * HW);
-  const col = colBuffer(K * P);
-  for (let b = 0; b < g.n; b++) {
-    for (let gi = 0; gi < groups; gi++) {
-      gemm(true, false, K, P, ocg, 1, w, gi * ocg * K, gy, (b * g.oc + gi * ocg) * P,
-        0, col, 0, 1, 0, 0, 0);
-      col2im(col, cg, g, gx, (b * g.c + gi * cg) * HW);
+
+  function conv2dBackwardWeight(x: F32, gy: F32, gw: F32, g: Conv2dGeometry): void {
+    const groups = g.groups, cg = g.c / groups, ocg = g.oc / groups;
+    const K = cg * g.kh * g.kw, P = g.oh * g.ow, HW = g.h * g.w;
+    if (g.n === 0) { gw.fill(0, 0, g.oc * K); return; }
+    const pointwise = isPointwise(g);
+    const col = pointwise ? x : colBuffer(K * P);
+    for (let b = 0; b < g.n; b++) {
+      for (let gi = 0; gi < groups; gi++) {
+        const xOff = (b * g.c + gi * cg) * HW;
+        if (!pointwise) im2col(x, xOff, cg, g, col);
+        gemm(false, true, ocg, K, P, 1, gy, (b * g.oc + gi * ocg) * P, col, pointwise ? xOff : 0,
+          b === 0 ? 0 : 1, gw, gi * ocg * K, 1, 0, 0, 0);
+      }
     }
   }
+
+  return { conv2d, conv2dBackwardInput, conv2dBackwardWeight };
 }
 
-export function conv2dBackwardWeight(x: F32, gy: F32, gw: F32, g: Conv2dGeometry): void {
-  const groups = g.groups, cg = g.c / groups, ocg = g.oc / groups;
-  const K = cg * g.kh * g.kw, P = g.oh * g.ow, HW = g.h * g.w;
-  if (g.n === 0) { gw.fill(0, 0, g.oc * K); return; }
-  const pointwise = isPointwise(g);
-  const col = pointwise ? x : colBuffer(K * P);
-  for (let b = 0; b < g.n; b++) {
-    for (let gi = 0; gi < groups; gi++) {
-      const xOff = (b * g.c + gi * cg) * HW;
-      if (!pointwise) im2col(x, xOff, cg, g, col);
-      gemm(false, true, ocg, K, P, 1, gy, (b * g.oc + gi * ocg) * P, col, pointwise ? xOff : 0,
-        b === 0 ? 0 : 1, gw, gi * ocg * K, 1, 0, 0, 0);
-    }
-  }
-}
+export const { conv2d, conv2dBackwardInput, conv2dBackwardWeight } = makeConvKernels(jsGemm);
