@@ -1,6 +1,7 @@
 import type { Backend } from './backend.js';
 import { setBackend, jsBackend, backend } from './registry.js';
 import { setUninitializedAllocator } from './alloc.js';
+import { loadWasmBackend } from './wasm/index.js';
 
 // In Node, big outputs that kernels overwrite skip the zero-fill (Buffer.allocUnsafeSlow gives
 // a private, uninitialized ArrayBuffer); small ones stay on V8's fast path.
@@ -9,7 +10,8 @@ setUninitializedAllocator((n) => (n < 4096 ? new Float32Array(n) : new Float32Ar
 /**
  * Picks the backend when the package loads in Node: the native one when its addon built,
  * else the TypeScript one with a one-line note on how to get the faster one.
- * TRADECRAFT_BACKEND=js|native forces a choice (native fails loudly when it is missing).
+ * TRADECRAFT_BACKEND=js|wasm|native forces a choice (wasm and native fail loudly when they
+ * cannot run); wasm is never picked by default.
  */
 let nativeLoadError: string | null = null;
 
@@ -26,12 +28,17 @@ async function tryNative(): Promise<Backend | null> {
 
 export async function selectBackend(): Promise<Backend> {
   const wanted = process.env.TRADECRAFT_BACKEND;
-  if (wanted && wanted !== 'js' && wanted !== 'native') {
-    throw new Error(`TRADECRAFT_BACKEND must be 'js' or 'native', got '${wanted}'`);
+  if (wanted && wanted !== 'js' && wanted !== 'wasm' && wanted !== 'native') {
+    throw new Error(`TRADECRAFT_BACKEND must be one of js|wasm|native, got '${wanted}'`);
   }
   if (wanted === 'js') {
     setBackend(jsBackend);
     return jsBackend;
+  }
+  if (wanted === 'wasm') {
+    const wasm = loadWasmBackend(); // throws, saying why, when WebAssembly SIMD is missing
+    setBackend(wasm);
+    return wasm;
   }
   const native = await tryNative();
   if (native) {

@@ -1,0 +1,59 @@
+/**
+ * The instantiated GEMM module: its macro-kernel and its linear memory, which is the only place
+ * the kernel can read and write. The JavaScript side packs operands into that memory through a
+ * Float32Array view; growing the memory detaches the old ArrayBuffer, so the view is re-made
+ * whenever the buffer changed. Instantiated once, lazily, synchronously.
+ */
+import { buildGemmModule, DEFAULT_SHAPE, type GemmKernelShape } from './gemm-module.js';
+import { instantiate, type WasmMemory } from './wasm-api.js';
+
+type MacroFn = (
+  aPtr: number, bPtr: number, cPtr: number, mTiles: number, nTiles: number,
+  kSteps: number, ldcBytes: number, accumulate: number,
+) => void;
+
+export interface GemmKernel {
+  readonly shape: GemmKernelShape;
+  /** C (+)= packed A @ packed B; byte addresses into the module memory (see gemm-module.ts). */
+  readonly macro: MacroFn;
+  /** A float view over the memory, grown first so it spans at least `bytes` bytes. */
+  view(bytes: number): Float32Array;
+}
+
+const PAGE = 65536;
+
+export function createGemmKernel(shape: GemmKernelShape = DEFAULT_SHAPE): GemmKernel {
+  const inst = instantiate(buildGemmModule(shape));
+  const memory = inst.exports.memory as WasmMemory;
+  const macro = inst.exports.macro as MacroFn;
+  let f32 = new Float32Array(memory.buffer);
+  return {
+    shape,
+    macro,
+    view(bytes: number): Float32Array {
+      const have = memory.buffer.byteLength;
+      if (have < bytes) memory.grow(Math.ceil((bytes - have) / PAGE));
+      if (f32.buffer !== memory.buffer) f32 = new Float32Array(memory.buffer);
+      return f32;
+    },
+  };
+}
+
+let kernel: GemmKernel | null = null;
+let loadError: string | null = null;
+
+/** The shared kernel, or null with `gemmKernelError()` saying why (no WebAssembly, no SIMD). */
+export function gemmKernel(): GemmKernel | null {
+  if (kernel || loadError) return kernel;
+  try {
+    kernel = createGemmKernel();
+  } catch (e) {
+    loadError = (e as Error).message;
+  }
+  return kernel;
+}
+
+export function gemmKernelError(): string | null {
+  gemmKernel();
+  return loadError;
+}
