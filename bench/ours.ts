@@ -1,6 +1,6 @@
 /**
  * Benchmark child for our own backends. The parent picks the backend with
- * TRADECRAFT_BACKEND=native|js and passes one ChildTask as JSON in argv[2]; results go to stdout
+ * TRADECRAFT_BACKEND=native|wasm|js and passes one ChildTask as JSON in argv[2]; results go to stdout
  * as protocol lines (see protocol.ts). Uses the public API only: Tensor.matmul, nn, optim, F,
  * data.mnist and DataLoader, with a plain PyTorch-style training loop.
  */

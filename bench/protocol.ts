@@ -13,8 +13,8 @@ export const MARK = '@@bench ';
 export type Workload = 'sgemm' | 'mlp' | 'cnn' | 'tta' | 'memory';
 export const WORKLOADS: readonly Workload[] = ['sgemm', 'mlp', 'cnn', 'tta', 'memory'];
 
-export type PeerName = 'ours-native' | 'ours-js' | 'torch' | 'tfjs-wasm' | 'jax-js';
-export const PEERS: readonly PeerName[] = ['ours-native', 'ours-js', 'torch', 'tfjs-wasm', 'jax-js'];
+export type PeerName = 'ours-native' | 'ours-wasm' | 'ours-js' | 'torch' | 'tfjs-wasm' | 'jax-js';
+export const PEERS: readonly PeerName[] = ['ours-native', 'ours-wasm', 'ours-js', 'torch', 'tfjs-wasm', 'jax-js'];
 
 export interface InfoLine { type: 'info'; [k: string]: unknown }
 export interface ResultLine {

@@ -2,7 +2,7 @@
  * `npm run bench`: measures Tradecraft against its peers in one run on one machine.
  *
  *   node dist/bench/run.js [--quick] [--full] [--json] [--only sgemm,mlp,cnn,tta,memory]
- *                          [--peers ours-native,ours-js,torch,tfjs-wasm,jax-js] [--runs N] [--verbose]
+ *                          [--peers ours-native,ours-wasm,ours-js,torch,tfjs-wasm,jax-js] [--runs N] [--verbose]
  *
  * Every peer and backend runs in its own child process (node for ours, TensorFlow.js and jax-js;
  * /usr/bin/python3 for PyTorch, or $TRADECRAFT_BENCH_PYTHON), one workload at a time, so they
@@ -41,7 +41,7 @@ interface Options {
 const USAGE = `usage: node dist/bench/run.js [--quick] [--full] [--json] [--only ${WORKLOADS.join(',')}]
        [--peers ${PEERS.join(',')}] [--runs N] [--target 0.98] [--verbose]
   --quick    1 run, sgemm 256/512 only, 300 training steps instead of an epoch, no time-to-98%
-  --full     also train the CNN and the time-to-98% MLP on the TypeScript backend (slow)
+  --full     also train the CNN and the time-to-98% MLP on the TypeScript and wasm backends (slow)
   --only     workloads to run (default: all)
   --peers    peers to run (default: all)
   --runs N   measured runs per figure (default 5 for sgemm and time-to-98%, 3 otherwise; --quick: 1)
@@ -98,10 +98,10 @@ function parseArgs(argv: string[]): Options {
 
 /** Which peers take part in a workload, and the figures (keys) each is expected to produce. */
 const PARTICIPANTS: Record<Workload, readonly PeerName[]> = {
-  sgemm: ['ours-native', 'ours-js', 'torch', 'tfjs-wasm', 'jax-js'],
-  mlp: ['ours-native', 'ours-js', 'torch', 'tfjs-wasm'],
-  cnn: ['ours-native', 'ours-js', 'torch', 'tfjs-wasm'],
-  tta: ['ours-native', 'ours-js', 'torch'],
+  sgemm: ['ours-native', 'ours-wasm', 'ours-js', 'torch', 'tfjs-wasm', 'jax-js'],
+  mlp: ['ours-native', 'ours-wasm', 'ours-js', 'torch', 'tfjs-wasm'],
+  cnn: ['ours-native', 'ours-wasm', 'ours-js', 'torch', 'tfjs-wasm'],
+  tta: ['ours-native', 'ours-wasm', 'ours-js', 'torch'],
   memory: ['ours-native'],
 };
 
@@ -166,11 +166,12 @@ function command(peer: PeerName, task: ChildTask): { cmd: string; args: string[]
   const env = { ...process.env };
   switch (peer) {
     case 'ours-native':
+    case 'ours-wasm':
     case 'ours-js': {
       const node = task.workload === 'memory' ? ['--expose-gc'] : [];
       return {
         cmd: process.execPath, args: [...node, join(here, 'ours.js'), json],
-        env: { ...env, TRADECRAFT_BACKEND: peer === 'ours-native' ? 'native' : 'js', TRADECRAFT_QUIET: '1' },
+        env: { ...env, TRADECRAFT_BACKEND: peer.slice('ours-'.length), TRADECRAFT_QUIET: '1' },
       };
     }
     case 'torch': {
@@ -334,7 +335,7 @@ function ratios(entries: Entry[]): Ratio[] {
   const ok = (key: string, peer: PeerName): Entry | undefined => entries.find((e) => e.key === key && e.peer === peer && e.status === 'ok');
   const keys = [...new Set(entries.map((e) => e.key))];
   for (const key of keys) {
-    for (const ours of ['ours-native', 'ours-js'] as const) {
+    for (const ours of ['ours-native', 'ours-wasm', 'ours-js'] as const) {
       const a = ok(key, ours);
       if (!a) continue;
       for (const theirs of ['torch', 'tfjs-wasm', 'jax-js'] as const) {
@@ -437,8 +438,8 @@ async function main(): Promise<void> {
       const state = peerState[peer];
       if (state?.status === 'absent') { entries.push(...entriesFrom(w, peer, keys, null, { status: 'absent', reason: state.reason! })); continue; }
       if (o.quick && w === 'tta') { entries.push(...entriesFrom(w, peer, keys, null, { status: 'skipped', reason: 'not measured with --quick' })); continue; }
-      if (peer === 'ours-js' && (w === 'cnn' || w === 'tta') && !o.full) {
-        entries.push(...entriesFrom(w, peer, keys, null, { status: 'skipped', reason: 'slow on the TypeScript backend; run with --full' }));
+      if ((peer === 'ours-js' || peer === 'ours-wasm') && (w === 'cnn' || w === 'tta') && !o.full) {
+        entries.push(...entriesFrom(w, peer, keys, null, { status: 'skipped', reason: `slow on the ${peer === 'ours-js' ? 'TypeScript' : 'wasm'} backend; run with --full` }));
         continue;
       }
       if (w !== 'sgemm' && dataDir === null) {

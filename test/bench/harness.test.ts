@@ -35,7 +35,7 @@ function bench(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | nu
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, report };
 }
 
-const PEERS = ['ours-native', 'ours-js', 'torch', 'tfjs-wasm', 'jax-js'];
+const PEERS = ['ours-native', 'ours-wasm', 'ours-js', 'torch', 'tfjs-wasm', 'jax-js'];
 const STATUSES = ['ok', 'absent', 'cannot', 'skipped', 'failed'];
 
 test('--quick --only sgemm --json: one JSON object last, every peer measured or absent with a reason', { timeout: 150_000 }, () => {
@@ -68,8 +68,9 @@ test('--quick --only sgemm --json: one JSON object last, every peer measured or 
       if (p.status === 'absent') assert.equal(r.status, 'absent');
     }
   }
-  // Our TypeScript backend is always there; the native one whenever its addon is built.
+  // Our TypeScript and wasm backends are always there (Node 20 has WebAssembly SIMD); the native one whenever its addon is built.
   assert.ok(report.results.filter((r) => r.peer === 'ours-js').every((r) => r.status === 'ok'));
+  assert.ok(report.results.filter((r) => r.peer === 'ours-wasm').every((r) => r.status === 'ok'));
   if (existsSync(join(root, 'build', 'Release', 'tradecraft.node'))) assert.equal(report.peers['ours-native'].status, 'ok');
   assert.ok(!report.results.some((r) => r.key.startsWith('sgemm-1024')), '--quick measures 256 and 512 only');
   assert.ok(!report.results.some((r) => r.key === 'mlp-train'), '--only sgemm runs nothing else');
