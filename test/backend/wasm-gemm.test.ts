@@ -13,6 +13,8 @@ import { jsBackend as JS } from '../../src/backend/js/index.js';
 import { wasmBackend as W, wasmAvailable, loadWasmBackend } from '../../src/backend/wasm/index.js';
 import { createGemmKernel, gemmKernel } from '../../src/backend/wasm/kernel.js';
 import { makeWasmGemm } from '../../src/backend/wasm/gemm.js';
+import { packA, packB } from '../../src/backend/wasm/pack.js';
+import { packStaged, stage, stagedFloats } from '../../src/backend/wasm/stage.js';
 import { expectClose, randomArray } from '../helpers.js';
 
 const skip = wasmAvailable() ? false : 'WebAssembly SIMD is not available in this engine';
@@ -97,6 +99,38 @@ test('wasm gemm batches with strides, offsets and broadcast operands', { skip },
   }
 });
 
+test('wasm gemm: an operand too large to stage (> 4M floats) is packed in JS with the same result', { skip }, () => {
+  let seed = 3500;
+  runCase(false, false, { m: 5, n: 2100, k: 2050, beta: 0.5 }, seed++); // k*n > 2^22: B packed in JS, A staged
+  runCase(true, true, { m: 2050, n: 3, k: 2100 }, seed++); // m*k > 2^22: A packed in JS
+});
+
+test('wasm gemm: padding never picks up neighbouring values (an Inf stays in its own row/column)', { skip }, () => {
+  // Depths that are not a multiple of 4 pad the packed operands; if the padding read a
+  // neighbouring row's Inf instead of 0, 0 * Inf = NaN would leak into other rows of C.
+  for (const [tA, tB] of TRANS) {
+    for (const k of [5, 6, 7, 261]) {
+      const m = 13, n = 19;
+      const a = randomArray(m * k, k), b = randomArray(k * n, k + 1);
+      const infRow = 6, infCol = 9;
+      for (let p = 0; p < k; p++) {
+        a[tA ? p * m + infRow : infRow * k + p] = Infinity;
+        b[tB ? infCol * k + p : p * n + infCol] = -Infinity;
+      }
+      const want = new Float32Array(m * n), got = new Float32Array(m * n).fill(NaN);
+      JS.gemm(tA, tB, m, n, k, 1, a, 0, b, 0, 0, want, 0, 1, 0, 0, 0);
+      W.gemm(tA, tB, m, n, k, 1, a, 0, b, 0, 0, got, 0, 1, 0, 0, 0);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          const e = want[i * n + j], g = got[i * n + j], where = `tA=${tA} tB=${tB} k=${k} C[${i},${j}]`;
+          if (i === infRow || j === infCol) assert.ok(Object.is(g, e) || (Number.isNaN(g) && Number.isNaN(e)), `${where}: got ${g}, expected ${e}`);
+          else assert.ok(Math.abs(g - e) <= 1e-5 + 1e-4 * Math.abs(e), `${where}: got ${g}, expected ${e}`);
+        }
+      }
+    }
+  }
+});
+
 test('wasm gemm on exact small integers equals the exact product', { skip }, () => {
   // Integer inputs make every partial sum exact in float32: no tolerance needed.
   const m = 13, n = 21, k = 37;
@@ -134,6 +168,34 @@ test('the wasm macro-kernel on a hand-packed 4x8 tile: overwrite, then accumulat
   for (let r = 0; r < mr; r++) for (let j = 0; j < nr; j++) assert.equal(mem[256 + r * nr + j], want(r, j), `C[${r},${j}]`);
   kern.macro(0, 64 * 4, 256 * 4, 1, 1, kSteps, nr * 4, 1);
   for (let r = 0; r < mr; r++) for (let j = 0; j < nr; j++) assert.equal(mem[256 + r * nr + j], 2 * want(r, j), `2C[${r},${j}]`);
+});
+
+test('wasm packing from a staged copy lays out panels exactly as the JS packers do', { skip }, () => {
+  const kern = gemmKernel()!;
+  const { mr, nv } = kern.shape;
+  const nr = 4 * nv;
+  let seed = 4500;
+  for (const trans of [false, true]) {
+    for (const [outer, k, outer0, p0, kc] of [[13, 9, 0, 0, 9], [40, 300, 8, 256, 44], [24, 64, 16, 4, 60]]) {
+      const x = randomArray(outer * k + 3, seed++);
+      const kcPad = Math.ceil(kc / 4) * 4;
+      for (const [isA, width] of [[true, mr], [false, nr]] as const) {
+        const kContig = isA ? !trans : trans; // A: k-contiguous unless transposed; B: only when transposed
+        const panels = Math.floor((outer - outer0) / width);
+        const need = stagedFloats(outer, k, kContig, 4);
+        const mem = kern.view((4096 + need + 2 * panels * width * kcPad) * 4);
+        const st = stage(x, 3, outer, k, kContig, 4, mem, 4096);
+        const dst = 4096 + Math.ceil(need / 4) * 4;
+        mem.fill(NaN, dst, dst + panels * width * kcPad);
+        packStaged(st, isA ? kern.packA! : kern.packB, width, outer0, panels, p0, kcPad, dst);
+        const want = new Float32Array(panels * width * kcPad);
+        if (isA) packA(trans, x, 3, outer, k, outer0, panels * width, p0, kc, kcPad, width, want, 0);
+        else packB(trans, x, 3, outer, k, p0, kc, kcPad, outer0, panels * width, width, want, 0);
+        assert.deepEqual(Array.from(mem.subarray(dst, dst + want.length)), Array.from(want),
+          `${isA ? 'A' : 'B'} trans=${trans} outer=${outer} k=${k} outer0=${outer0} p0=${p0} kc=${kc}`);
+      }
+    }
+  }
 });
 
 test('other register tiles the generator supports give the same products', { skip }, () => {

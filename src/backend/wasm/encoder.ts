@@ -98,6 +98,11 @@ export class Code {
   v128Store(offset = 0): this { return this.simd(0x0b, ...this.memarg(ALIGN_V128, offset)); }
   /** v128.const with all 16 bytes zero. */
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
+  /** i8x16.shuffle: byte lane i of the result is byte lanes[i] of (a ++ b), lanes in [0, 32). */
+  i8x16Shuffle(lanes: number[]): this {
+    if (lanes.length !== 16 || lanes.some((l) => !Number.isInteger(l) || l < 0 || l > 31)) throw new RangeError('i8x16.shuffle needs 16 lane indices in [0, 32)');
+    return this.simd(0x0d, ...lanes);
+  }
   f32x4Splat(): this { return this.simd(0x13); }
   f32x4ExtractLane(lane: number): this { return this.simd(0x1f, lane); }
   f32x4Add(): this { return this.simd(0xe4); }

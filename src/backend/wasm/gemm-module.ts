@@ -22,6 +22,7 @@
  * All counts are >= 1 and kSteps is a multiple of the unroll factor.
  */
 import { Code, encodeModule, I32, V128, type FuncDef, type ValType } from './encoder.js';
+import { buildPackCopy, buildPackTranspose } from './pack-kernels.js';
 
 export interface GemmKernelShape {
   /** Rows of the register tile. */
@@ -110,7 +111,14 @@ export function buildMacroKernel(shape: GemmKernelShape): FuncDef {
   };
 }
 
-/** The whole module: the macro-kernel plus one exported memory the JavaScript side grows as needed. */
+/**
+ * The whole module: the macro-kernel, the packing kernels (pack-kernels.ts) for the operands
+ * whose panel width is a multiple of 4 (packACopy/packATrans, packBCopy/packBTrans), and one
+ * exported memory the JavaScript side grows as needed.
+ */
 export function buildGemmModule(shape: GemmKernelShape = DEFAULT_SHAPE): Uint8Array {
-  return encodeModule({ funcs: [buildMacroKernel(shape)], memory: { exportName: 'memory', minPages: 1 } });
+  const funcs = [buildMacroKernel(shape)];
+  if (shape.mr % 4 === 0) funcs.push(buildPackCopy(shape.mr, 'packACopy'), buildPackTranspose(shape.mr, 'packATrans'));
+  funcs.push(buildPackCopy(4 * shape.nv, 'packBCopy'), buildPackTranspose(4 * shape.nv, 'packBTrans'));
+  return encodeModule({ funcs, memory: { exportName: 'memory', minPages: 1 } });
 }

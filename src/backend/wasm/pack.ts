@@ -1,11 +1,12 @@
 /**
- * Packing of op(A) and op(B) blocks from the caller's Float32Arrays into the wasm memory, in
- * the micro-panel order the macro-kernel streams (gemm-module.ts). This is the one copy the
- * wasm path needs anyway (the kernel cannot see JavaScript arrays), so it also absorbs the
- * transposes and the zero padding to whole tiles and to a whole number of unrolled k steps.
+ * JavaScript packing of op(A) and op(B) blocks from the caller's Float32Arrays into the wasm
+ * memory, in the micro-panel order the macro-kernel streams (gemm-module.ts), with the
+ * transposes and the zero padding to whole tiles and to the padded depth. The wasm packers
+ * (pack-kernels.ts) do the full panels of staged operands; these handle the ragged last panel,
+ * and whole operands too large to stage, where packing is a small share of the O(n^3) work.
  *
- * Each loop writes the destination sequentially and reads MR (or NR) source streams, whichever
- * way the source is laid out: sequential writes keep the packing near memory-copy speed.
+ * The full-panel loops for the default 4x8 tile write the destination sequentially and read MR
+ * (or NR) source streams, whichever way the source is laid out; other tiles use the generic loop.
  */
 import type { F32 } from '../backend.js';
 
@@ -29,22 +30,11 @@ export function packA(
       for (let p = 0, s = first; p < kc; p++, s += m, d += 4) {
         dst[d] = a[s]; dst[d + 1] = a[s + 1]; dst[d + 2] = a[s + 2]; dst[d + 3] = a[s + 3];
       }
-    } else if (transA && rows === mr && mr === 6) {
-      for (let p = 0, s = first; p < kc; p++, s += m, d += 6) {
-        dst[d] = a[s]; dst[d + 1] = a[s + 1]; dst[d + 2] = a[s + 2];
-        dst[d + 3] = a[s + 3]; dst[d + 4] = a[s + 4]; dst[d + 5] = a[s + 5];
-      }
     } else if (!transA && rows === mr && mr === 4) {
       // Full tile from row-major A: four row streams, sequential writes.
       const s0 = first, s1 = s0 + k, s2 = s1 + k, s3 = s2 + k;
       for (let p = 0; p < kc; p++, d += 4) {
         dst[d] = a[s0 + p]; dst[d + 1] = a[s1 + p]; dst[d + 2] = a[s2 + p]; dst[d + 3] = a[s3 + p];
-      }
-    } else if (!transA && rows === mr && mr === 6) {
-      const s0 = first, s1 = s0 + k, s2 = s1 + k, s3 = s2 + k, s4 = s3 + k, s5 = s4 + k;
-      for (let p = 0; p < kc; p++, d += 6) {
-        dst[d] = a[s0 + p]; dst[d + 1] = a[s1 + p]; dst[d + 2] = a[s2 + p];
-        dst[d + 3] = a[s3 + p]; dst[d + 4] = a[s4 + p]; dst[d + 5] = a[s5 + p];
       }
     } else {
       // Edge tiles (and other tile heights): zero rows below the matrix.
