@@ -77,7 +77,7 @@ test('an encoded scalar module has the wasm header and computes', { skip }, () =
   assert.equal(wa!.validate(bytes.slice(0, bytes.length - 1)), false);
 });
 
-test('SIMD opcodes: f32x4 mul/add over memory, splat loads, lane extraction, locals and loops', { skip }, () => {
+test('SIMD opcodes: f32x4 mul/add over memory, splat loads, shuffles, lane extraction, locals and loops', { skip }, () => {
   // out[ptr+32..48) = x * splat(s) + x for x = f32x4 at ptr, s = f32 at ptr+16; returns lane 2 of it.
   const axpy = new Code()
     .get(0).v128Load().set(1)
@@ -96,16 +96,23 @@ test('SIMD opcodes: f32x4 mul/add over memory, splat loads, lane extraction, loc
     .end().end()
     .get(2);
   const zero = new Code().get(0).v128Zero().v128Store().get(0).f32Load(8);
+  // Interleave the low halves of two vectors (32-bit lanes a0 b0 a1 b1) in place at ptr.
+  const lanes = [0, 4, 1, 5].flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+  const interleave = new Code().get(0).get(0).v128Load().get(0).v128Load(16).i8x16Shuffle(lanes).v128Store();
+  assert.throws(() => new Code().i8x16Shuffle([0, 1, 2]), RangeError);
+  assert.throws(() => new Code().i8x16Shuffle(new Array<number>(16).fill(32)), RangeError);
   const bytes = encodeModule({
     funcs: [
       { name: 'axpy', params: [I32], results: [F32], locals: [V128], body: axpy },
       { name: 'sum', params: [I32, I32], results: [F32], locals: [F32], body: sum },
       { name: 'zero', params: [I32], results: [F32], locals: [], body: zero },
+      { name: 'interleave', params: [I32], results: [], locals: [], body: interleave },
     ],
     memory: { exportName: 'mem', minPages: 1 },
   });
   const ex = instantiate(bytes).exports as {
     axpy: (p: number) => number; sum: (p: number, n: number) => number; zero: (p: number) => number;
+    interleave: (p: number) => void;
     mem: { buffer: ArrayBuffer };
   };
   const f = new Float32Array(ex.mem.buffer);
@@ -117,6 +124,9 @@ test('SIMD opcodes: f32x4 mul/add over memory, splat loads, lane extraction, loc
   f.set([7, 7, 7, 7], 20);
   assert.equal(ex.zero(80), 0);
   assert.deepEqual(Array.from(f.subarray(20, 24)), [0, 0, 0, 0]);
+  f.set([1, 2, 3, 4, 5, 6, 7, 8], 32);
+  ex.interleave(128);
+  assert.deepEqual(Array.from(f.subarray(32, 36)), [1, 5, 2, 6]);
 });
 
 test('the generated GEMM module validates for several register tiles and stays small', { skip }, () => {
