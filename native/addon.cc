@@ -311,20 +311,6 @@ napi_value CopyStrided(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// channelBias(x, bias, out, n, c, inner)
-napi_value ChannelBias(napi_env env, napi_callback_info info) {
-  Call c(env, info);
-  size_t lx, lb, lo;
-  const float* x = c.f32(0, &lx);
-  const float* bias = c.f32(1, &lb);
-  float* out = c.f32(2, &lo);
-  const long n = c.count(3), ch = c.count(4), inner = c.count(5);
-  c.need(n * ch * inner <= long(lx) && n * ch * inner <= long(lo) && ch <= long(lb), "channelBias: an array is too short");
-  if (c.failed) return nullptr;
-  channel_bias(x, bias, out, n, ch, inner);
-  return nullptr;
-}
-
 // channelSum(x, out, n, c, inner)
 napi_value ChannelSum(napi_env env, napi_callback_info info) {
   Call c(env, info);
@@ -434,7 +420,14 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   const long need2 = Which == 0 ? ys : Which == 1 ? xs : ws;
   c.need(long(l0) >= need0 && long(l1) >= need1 && long(l2) >= need2, "conv2d: an array is too short");
   if (c.failed) return nullptr;
-  if (Which == 0) conv2d(p0, p1, p2, g);
+  const float* bias = nullptr;
+  if (Which == 0 && !c.is_null(4)) {
+    size_t lb;
+    bias = c.f32(4, &lb);
+    c.need(long(lb) >= g.oc, "conv2d: bias is shorter than the output channels");
+    if (c.failed) return nullptr;
+  }
+  if (Which == 0) conv2d(p0, p1, bias, p2, g);
   else if (Which == 1) conv2d_backward_input(p0, p1, p2, g);
   else conv2d_backward_weight(p0, p1, p2, g);
   return nullptr;
@@ -552,7 +545,6 @@ napi_value Init(napi_env env, napi_value exports) {
       {"argReduce", nullptr, ArgReduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"copyStrided", nullptr, CopyStrided, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"channelBias", nullptr, ChannelBias, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"channelSum", nullptr, ChannelSum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"indexSelect", nullptr, IndexSelectOrAdd<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"indexAdd", nullptr, IndexSelectOrAdd<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -1,22 +1,10 @@
-// Planes (one image's channel) are the unit of work: contiguous, so the add and the sum
-// vectorize; the sum threads over channels so no two threads write the same output.
+// Threads split the channels, so no two threads write the same output; each plane (one
+// image's channel) is contiguous and its sum vectorizes.
 #include "channel.h"
 
 #include "threadpool.h"
 
 namespace tc {
-
-void channel_bias(const float* x, const float* bias, float* out, long n, long c, long inner) {
-  constexpr long kGrain = 1 << 15;
-  parallel_range(n * c, kGrain / (inner + 1) + 1, [&](long b, long e, int) {
-    for (long p = b; p < e; ++p) {
-      const float s = bias[p % c];
-      const float* __restrict xp = x + p * inner;
-      float* op = out + p * inner;
-      for (long i = 0; i < inner; ++i) op[i] = xp[i] + s;
-    }
-  });
-}
 
 void channel_sum(const float* x, float* out, long n, long c, long inner) {
   constexpr long kGrain = 1 << 15;

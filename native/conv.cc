@@ -36,7 +36,17 @@ void gemm_any(bool serial, bool ta, bool tb, long m, long n, long k, const float
 
 }  // namespace
 
-void conv2d(const float* x, const float* w, float* out, const ConvGeom& g) {
+// Adds each channel's bias to one image's (oc, ohw) output right after its GEMMs wrote it,
+// while it is still in this core's cache.
+void add_channel_bias(float* out, const float* bias, long oc, long ohw) {
+  for (long ch = 0; ch < oc; ++ch) {
+    float* __restrict o = out + ch * ohw;
+    const float s = bias[ch];
+    for (long i = 0; i < ohw; ++i) o[i] += s;
+  }
+}
+
+void conv2d(const float* x, const float* w, const float* bias, float* out, const ConvGeom& g) {
   const long cg = g.c / g.groups, ocg = g.oc / g.groups;
   const long ohw = g.oh * g.ow, ckk = cg * g.kh * g.kw;
   const bool pointwise = is_pointwise(g);
@@ -53,6 +63,7 @@ void conv2d(const float* x, const float* w, float* out, const ConvGeom& g) {
       }
       gemm_any(serial, false, false, ocg, ohw, ckk, w + gr * ocg * ckk, ckk, col, ohw, 0.0f, ob + gr * ocg * ohw, ohw);
     }
+    if (bias != nullptr) add_channel_bias(ob, bias, g.oc, ohw);
   });
 }
 

@@ -107,8 +107,6 @@ export interface Backend {
   /** Row-wise softmax (or log-softmax) of x viewed as [rows, cols]. */
   softmax(x: F32, rows: number, cols: number, out: F32, log: boolean): void;
 
-  /** x viewed as [n, c, inner]: out[b, ch, i] = x[b, ch, i] + bias[ch] (a conv's bias add). out may be x. */
-  channelBias(x: F32, bias: F32, out: F32, n: number, c: number, inner: number): void;
   /** x viewed as [n, c, inner]: out[ch] = sum over b and i (a conv's bias gradient). */
   channelSum(x: F32, out: F32, n: number, c: number, inner: number): void;
 
@@ -121,8 +119,11 @@ export interface Backend {
   /** Inverse of gather (scatter-add). gx must be zeroed by the caller. */
   scatterAdd(g: F32, outer: number, size: number, inner: number, idx: I32, k: number, gx: F32): void;
 
-  /** Cross-correlation (PyTorch's conv2d) without bias. out is (n, oc, oh, ow). */
-  conv2d(x: F32, w: F32, out: F32, g: Conv2dGeometry): void;
+  /**
+   * Cross-correlation (PyTorch's conv2d). out is (n, oc, oh, ow); with `bias` (length oc) each
+   * output channel gets its bias added while the image's output is still in cache.
+   */
+  conv2d(x: F32, w: F32, out: F32, g: Conv2dGeometry, bias?: F32 | null): void;
   /** Gradient wrt the input: gx (n, c, h, w) is overwritten. */
   conv2dBackwardInput(gy: F32, w: F32, gx: F32, g: Conv2dGeometry): void;
   /** Gradient wrt the weights: gw (oc, c/groups, kh, kw) is overwritten. */

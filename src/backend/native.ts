@@ -41,13 +41,12 @@ interface Addon {
   argReduce(isMax: boolean, x: F32, outer: number, size: number, inner: number, out: I32): void;
   copyStrided(src: F32 | I32, offset: number, nd: number, dims: Float64Array, dst: F32 | I32): void;
   softmax(x: F32, rows: number, cols: number, out: F32, log: boolean): void;
-  channelBias(x: F32, bias: F32, out: F32, n: number, c: number, inner: number): void;
   channelSum(x: F32, out: F32, n: number, c: number, inner: number): void;
   indexSelect(x: F32, outer: number, size: number, inner: number, idx: I32, out: F32): void;
   indexAdd(g: F32, outer: number, size: number, inner: number, idx: I32, gx: F32): void;
   gather(x: F32, outer: number, size: number, inner: number, idx: I32, k: number, out: F32): void;
   scatterAdd(g: F32, outer: number, size: number, inner: number, idx: I32, k: number, gx: F32): void;
-  conv2d(x: F32, w: F32, out: F32, geom: Float64Array): void;
+  conv2d(x: F32, w: F32, out: F32, geom: Float64Array, bias: F32 | null): void;
   conv2dBackwardInput(gy: F32, w: F32, gx: F32, geom: Float64Array): void;
   conv2dBackwardWeight(x: F32, gy: F32, gw: F32, geom: Float64Array): void;
   maxPool2d(x: F32, out: F32, idx: I32, geom: Float64Array): void;
@@ -175,13 +174,12 @@ function makeBackend(n: Addon): Backend {
       n.copyStrided(src, offset, packDims(dims, shape, strides), dims, dst);
     },
     softmax: (x, rows, cols, out, log) => n.softmax(x, rows, cols, out, log),
-    channelBias: (x, bias, out, nn, c, inner) => n.channelBias(x, bias, out, nn, c, inner),
     channelSum: (x, out, nn, c, inner) => n.channelSum(x, out, nn, c, inner),
     indexSelect: (x, outer, size, inner, idx, out) => n.indexSelect(x, outer, size, inner, idx, out),
     indexAdd: (g, outer, size, inner, idx, gx) => n.indexAdd(g, outer, size, inner, idx, gx),
     gather: (x, outer, size, inner, idx, k, out) => n.gather(x, outer, size, inner, idx, k, out),
     scatterAdd: (g, outer, size, inner, idx, k, gx) => n.scatterAdd(g, outer, size, inner, idx, k, gx),
-    conv2d: (x, w, out, g) => n.conv2d(x, w, out, conv(g)),
+    conv2d: (x, w, out, g, bias) => n.conv2d(x, w, out, conv(g), bias ?? null),
     conv2dBackwardInput: (gy, w, gx, g) => n.conv2dBackwardInput(gy, w, gx, conv(g)),
     conv2dBackwardWeight: (x, gy, gw, g) => n.conv2dBackwardWeight(x, gy, gw, conv(g)),
     maxPool2d: (x, out, idx, g) => n.maxPool2d(x, out, idx, pool(g)),

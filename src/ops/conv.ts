@@ -45,9 +45,9 @@ export function convGeometry(xShape: readonly number[], wShape: readonly number[
   return { n, c, h, w, oc, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups, oh, ow };
 }
 
-function convRaw(x: Tensor, w: Tensor, g: Conv2dGeometry): Tensor {
+function convRaw(x: Tensor, w: Tensor, g: Conv2dGeometry, bias: Tensor | null = null): Tensor {
   const out = emptyF32(g.n * g.oc * g.oh * g.ow);
-  backend().conv2d(x.f32, w.f32, out, g);
+  backend().conv2d(x.f32, w.f32, out, g, bias ? bias.f32 : null);
   return new Tensor(out, [g.n, g.oc, g.oh, g.ow]);
 }
 
@@ -71,13 +71,11 @@ function convWeightGrad(x: Tensor, gy: Tensor, g: Conv2dGeometry): Tensor {
 }
 
 /**
- * Convolution plus a per-channel bias as one op: the bias is added in place into the fresh
- * convolution output (the convolution's backward needs x, w and the incoming gradient, never
- * its own output), and the bias gradient is a per-channel sum of that gradient.
+ * Convolution plus a per-channel bias as one op: the kernel adds the bias to each image's
+ * output while it is in cache, and the bias gradient is a per-channel sum of the incoming one.
  */
 function convBiasOp(x: Tensor, w: Tensor, bias: Tensor, g: Conv2dGeometry): Tensor {
-  const y = convRaw(x, w, g);
-  backend().channelBias(y.f32, bias.f32, y.f32, g.n, g.oc, g.oh * g.ow);
+  const y = convRaw(x, w, g, bias);
   return record(y, 'conv2d', [x, w, bias], (gy) => [
     x.requiresGrad ? convInputGrad(gy, w, g) : null,
     w.requiresGrad ? convWeightGrad(x, gy, g) : null,

@@ -82,9 +82,17 @@ export function col2im(col: F32, cg: number, g: Conv2dGeometry, gx: F32, xOff: n
 
 export type ConvKernels = Pick<Backend, 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardWeight'>;
 
+/** out[off + ch*P + i] += bias[ch] for one image's (oc, P) output. */
+function addChannelBias(out: F32, off: number, bias: F32, oc: number, P: number): void {
+  for (let ch = 0; ch < oc; ch++) {
+    const s = bias[ch], start = off + ch * P, end = start + P;
+    for (let i = start; i < end; i++) out[i] += s;
+  }
+}
+
 /** conv2d and its two backward kernels, each a loop of im2col/col2im around calls to `gemm`. */
 export function makeConvKernels(gemm: Backend['gemm']): ConvKernels {
-  function conv2d(x: F32, w: F32, out: F32, g: Conv2dGeometry): void {
+  function conv2d(x: F32, w: F32, out: F32, g: Conv2dGeometry, bias?: F32 | null): void {
     const groups = g.groups, cg = g.c / groups, ocg = g.oc / groups;
     const K = cg * g.kh * g.kw, P = g.oh * g.ow, HW = g.h * g.w;
     const pointwise = isPointwise(g);
@@ -96,6 +104,7 @@ export function makeConvKernels(gemm: Backend['gemm']): ConvKernels {
         gemm(false, false, ocg, P, K, 1, w, gi * ocg * K, col, pointwise ? xOff : 0,
           0, out, (b * g.oc + gi * ocg) * P, 1, 0, 0, 0);
       }
+      if (bias) addChannelBias(out, b * g.oc * P, bias, g.oc, P);
     }
   }
 

@@ -9,7 +9,7 @@ import { binary, binaryScalar, where } from './binary.js';
 import { reduce, argReduce } from './reduce.js';
 import { copyStrided } from './strided.js';
 import { softmax } from './softmax.js';
-import { channelBias, channelSum } from './channel.js';
+import { channelSum } from './channel.js';
 import { indexSelect, indexAdd, gather, scatterAdd } from './indexing.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 import { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool.js';
@@ -28,7 +28,6 @@ export const jsBackend: Backend = {
   argReduce,
   copyStrided,
   softmax,
-  channelBias,
   channelSum,
   indexSelect,
   indexAdd,
