@@ -256,6 +256,10 @@ test('wasm conv2d forward and both gradients match the js backend', { skip }, ()
     W.conv2d(x, w, out, g);
     JS.conv2d(x, w, outJs, g);
     expectClose(out, outJs, tol, 1e-4, `conv2d ${what}`);
+    const bias = randomArray(g.oc, seed++);
+    W.conv2d(x, w, out, g, bias);
+    JS.conv2d(x, w, outJs, g, bias);
+    expectClose(out, outJs, tol, 1e-4, `conv2d with bias ${what}`);
     const gx = new Float32Array(x.length).fill(NaN), gxJs = new Float32Array(x.length);
     W.conv2dBackwardInput(gy, w, gx, g);
     JS.conv2dBackwardInput(gy, w, gxJs, g);
