@@ -1,6 +1,6 @@
 /**
  * The Node-free core: tensors, autograd, ops, nn, optim and stats. It runs in a browser on
- * the TypeScript backend; the package entry (index.ts) adds the native backend and the
+ * the TypeScript backend (or `setBackend(loadWasmBackend())` for WebAssembly SIMD GEMMs); the package entry (index.ts) adds the native backend and the
  * Node-only parts (data files, trainer, run store, CLI).
  */
 export { Tensor, Parameter, type DType, type NestedArray, type Operand } from './tensor/tensor.js';
@@ -20,4 +20,5 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as F from './ops/functional.js';
 export { backend, setBackend, jsBackend } from './backend/registry.js';
+export { wasmBackend, loadWasmBackend, wasmAvailable } from './backend/wasm/index.js';
 export type { Backend } from './backend/backend.js';

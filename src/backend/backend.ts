@@ -68,7 +68,7 @@ export interface SgdStepArgs {
 }
 
 export interface Backend {
-  readonly name: 'js' | 'native';
+  readonly name: 'js' | 'wasm' | 'native';
   /** A one-line description: CPU features used, thread count. */
   describe(): string;
 

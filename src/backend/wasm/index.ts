@@ -50,9 +50,7 @@ export function wasmUnavailableReason(): string | null {
 
 export const wasmBackend: Backend = {
   ...jsBackend,
-  // Backend.name is typed 'js' | 'native' in backend.ts (outside this change); the cast keeps
-  // the honest name 'wasm' that `tradecraft info` and run records show.
-  name: 'wasm' as Backend['name'],
+  name: 'wasm',
   describe: () => {
     const s = gemmKernel()?.shape;
     return s
