@@ -3,6 +3,8 @@
 // two roundings, as in the reference backend.
 #include "simd_kernels.h"
 
+#include "scratch.h"
+
 #include <cmath>
 #include <cstring>
 #if defined(__AVX512F__)
@@ -291,24 +293,37 @@ inline void zero_side_columns(float* row0, const ConvGeom& g, const SameSpan& s)
   }
 }
 
-void im2col_same(const float* x, long channels, const ConvGeom& g, float* col) {
-  const long ohw = g.oh * g.ow;
-  for (long c = 0; c < channels; ++c) {
-    const float* xc = x + c * g.h * g.w;
+// Stride-1 im2col through a zero-padded copy of the image (per thread, reused): every output
+// row of a (c, ky, kx) slice is then a run of fixed 16-float copies from inside the padded
+// image, with no bounds logic. Rows are written in increasing order, so a copy's overrun past
+// the row's end is overwritten by the next row's copy; the last one lands in col's slack.
+constexpr long kChunk = 16;
+static_assert(kChunk <= kIm2colSlack, "the last row's overrun must fit in col's slack");
+
+inline void copy_chunk(float* __restrict d, const float* __restrict s) {
+  for (long i = 0; i < kChunk; ++i) d[i] = s[i];
+}
+
+void im2col_stride1(const float* x, long channels, const ConvGeom& g, float* col) {
+  static thread_local Scratch t_padded;
+  const long hp = g.h + 2 * g.ph, wp = g.w + 2 * g.pw, ohw = g.oh * g.ow;
+  // Reads run up to a chunk past the last padded row's window: keep that much zeroed slack.
+  float* xp = t_padded.get(size_t(channels * hp * wp + kChunk));
+  std::memset(xp, 0, sizeof(float) * (channels * hp * wp + kChunk));
+  for (long c = 0; c < channels; ++c)
+    for (long y = 0; y < g.h; ++y)
+      std::memcpy(xp + (c * hp + y + g.ph) * wp + g.pw, x + (c * g.h + y) * g.w, sizeof(float) * g.w);
+  for (long c = 0; c < channels; ++c)
     for (long ky = 0; ky < g.kh; ++ky)
       for (long kx = 0; kx < g.kw; ++kx) {
         float* dst = col + ((c * g.kh + ky) * g.kw + kx) * ohw;
-        const SameSpan s = same_span(g, ky, kx);
-        if (s.empty()) {
-          std::memset(dst, 0, sizeof(float) * ohw);
-          continue;
+        const float* src = xp + (c * hp + ky * g.dh) * wp + kx * g.dw;
+        for (long oy = 0; oy < g.oh; ++oy) {
+          const float* s = src + oy * g.sh * wp;
+          float* d = dst + oy * g.ow;
+          for (long o = 0; o < g.ow; o += kChunk) copy_chunk(d + o, s + o);
         }
-        std::memset(dst, 0, sizeof(float) * s.lo);
-        std::memcpy(dst + s.lo, xc + s.lo + s.shift, sizeof(float) * (s.hi - s.lo));
-        std::memset(dst + s.hi, 0, sizeof(float) * (ohw - s.hi));
-        zero_side_columns(dst, g, s);
       }
-  }
 }
 
 // The adjoint: the side-padding entries of col are zeroed first (col is scratch), so one
@@ -332,8 +347,8 @@ void col2im_same(float* col, long channels, const ConvGeom& g, float* x) {
 
 void im2col_impl(const float* x, long channels, const ConvGeom& g, float* col) {
   const long ohw = g.oh * g.ow;
-  if (same_stride1(g)) {
-    im2col_same(x, channels, g, col);
+  if (g.sw == 1) {
+    im2col_stride1(x, channels, g, col);
     return;
   }
   for (long c = 0; c < channels; ++c) {

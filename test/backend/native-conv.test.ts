@@ -33,6 +33,8 @@ const CONVS: ConvCase[] = [
   { n: 2, c: 4, h: 6, w: 6, oc: 4, kh: 1, kw: 1, groups: 2 },                // grouped pointwise
   { n: 2, c: 3, h: 5, w: 5, oc: 2, kh: 5, kw: 5, p: [4, 4], s: [3, 1] },     // windows mostly in padding
   { n: 3, c: 2, h: 4, w: 4, oc: 3, kh: 3, kw: 3, s: [5, 5] },                // stride beyond the kernel
+  { n: 2, c: 3, h: 9, w: 37, oc: 4, kh: 2, kw: 3 },                          // rows of 35: three 16-float chunks
+  { n: 2, c: 2, h: 11, w: 6, oc: 3, kh: 3, kw: 2, s: [2, 1], d: [1, 2] },    // stride 1 across, 2 down, dilated
 ];
 
 test('native conv2d: forward, input gradient and weight gradient match the reference', { skip }, () => {
