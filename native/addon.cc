@@ -427,7 +427,9 @@ napi_value Conv(napi_env env, napi_callback_info info) {
     c.need(long(lb) >= g.oc, "conv2d: bias is shorter than the output channels");
     if (c.failed) return nullptr;
   }
-  if (Which == 0) conv2d(p0, p1, bias, p2, g);
+  const bool relu = Which == 0 && !c.is_null(5) && c.flag(5);
+  if (c.failed) return nullptr;
+  if (Which == 0) conv2d(p0, p1, bias, relu, p2, g);
   else if (Which == 1) conv2d_backward_input(p0, p1, p2, g);
   else conv2d_backward_weight(p0, p1, p2, g);
   return nullptr;

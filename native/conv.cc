@@ -36,17 +36,25 @@ void gemm_any(bool serial, bool ta, bool tb, long m, long n, long k, const float
 
 }  // namespace
 
-// Adds each channel's bias to one image's (oc, ohw) output right after its GEMMs wrote it,
-// while it is still in this core's cache.
-void add_channel_bias(float* out, const float* bias, long oc, long ohw) {
+// Adds each channel's bias (if any) and applies relu (if asked) to one image's (oc, ohw)
+// output right after its GEMMs wrote it, while it is still in this core's cache.
+static void epilogue(float* out, const float* bias, bool relu, long oc, long ohw) {
   for (long ch = 0; ch < oc; ++ch) {
     float* __restrict o = out + ch * ohw;
-    const float s = bias[ch];
-    for (long i = 0; i < ohw; ++i) o[i] += s;
+    const float s = bias != nullptr ? bias[ch] : 0.0f;
+    if (bias != nullptr && relu)
+      for (long i = 0; i < ohw; ++i) {
+        const float v = o[i] + s;
+        o[i] = v < 0.0f ? 0.0f : v;  // NaN < 0 is false: NaN passes, as relu
+      }
+    else if (bias != nullptr)
+      for (long i = 0; i < ohw; ++i) o[i] += s;
+    else
+      for (long i = 0; i < ohw; ++i) o[i] = o[i] < 0.0f ? 0.0f : o[i];
   }
 }
 
-void conv2d(const float* x, const float* w, const float* bias, float* out, const ConvGeom& g) {
+void conv2d(const float* x, const float* w, const float* bias, bool relu, float* out, const ConvGeom& g) {
   const long cg = g.c / g.groups, ocg = g.oc / g.groups;
   const long ohw = g.oh * g.ow, ckk = cg * g.kh * g.kw;
   const bool pointwise = is_pointwise(g);
@@ -63,7 +71,7 @@ void conv2d(const float* x, const float* w, const float* bias, float* out, const
       }
       gemm_any(serial, false, false, ocg, ohw, ckk, w + gr * ocg * ckk, ckk, col, ohw, 0.0f, ob + gr * ocg * ohw, ohw);
     }
-    if (bias != nullptr) add_channel_bias(ob, bias, g.oc, ohw);
+    if (bias != nullptr || relu) epilogue(ob, bias, relu, g.oc, ohw);
   });
 }
 

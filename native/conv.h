@@ -8,8 +8,8 @@ struct ConvGeom {
   long n, c, h, w, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups, oh, ow;
 };
 
-// bias (oc floats) may be null.
-void conv2d(const float* x, const float* w, const float* bias, float* out, const ConvGeom& g);
+// bias (oc floats) may be null; relu applies relu after the bias.
+void conv2d(const float* x, const float* w, const float* bias, bool relu, float* out, const ConvGeom& g);
 void conv2d_backward_input(const float* gy, const float* w, float* gx, const ConvGeom& g);
 void conv2d_backward_weight(const float* x, const float* gy, float* gw, const ConvGeom& g);
 

@@ -121,9 +121,10 @@ export interface Backend {
 
   /**
    * Cross-correlation (PyTorch's conv2d). out is (n, oc, oh, ow); with `bias` (length oc) each
-   * output channel gets its bias added while the image's output is still in cache.
+   * output channel gets its bias added, and with `relu` every output goes through relu after
+   * that (NaN passes, as relu), while the image's output is still in cache.
    */
-  conv2d(x: F32, w: F32, out: F32, g: Conv2dGeometry, bias?: F32 | null): void;
+  conv2d(x: F32, w: F32, out: F32, g: Conv2dGeometry, bias?: F32 | null, relu?: boolean): void;
   /** Gradient wrt the input: gx (n, c, h, w) is overwritten. */
   conv2dBackwardInput(gy: F32, w: F32, gx: F32, g: Conv2dGeometry): void;
   /** Gradient wrt the weights: gw (oc, c/groups, kh, kw) is overwritten. */

@@ -46,7 +46,7 @@ interface Addon {
   indexAdd(g: F32, outer: number, size: number, inner: number, idx: I32, gx: F32): void;
   gather(x: F32, outer: number, size: number, inner: number, idx: I32, k: number, out: F32): void;
   scatterAdd(g: F32, outer: number, size: number, inner: number, idx: I32, k: number, gx: F32): void;
-  conv2d(x: F32, w: F32, out: F32, geom: Float64Array, bias: F32 | null): void;
+  conv2d(x: F32, w: F32, out: F32, geom: Float64Array, bias: F32 | null, relu: boolean): void;
   conv2dBackwardInput(gy: F32, w: F32, gx: F32, geom: Float64Array): void;
   conv2dBackwardWeight(x: F32, gy: F32, gw: F32, geom: Float64Array): void;
   maxPool2d(x: F32, out: F32, idx: I32, geom: Float64Array): void;
@@ -179,7 +179,7 @@ function makeBackend(n: Addon): Backend {
     indexAdd: (g, outer, size, inner, idx, gx) => n.indexAdd(g, outer, size, inner, idx, gx),
     gather: (x, outer, size, inner, idx, k, out) => n.gather(x, outer, size, inner, idx, k, out),
     scatterAdd: (g, outer, size, inner, idx, k, gx) => n.scatterAdd(g, outer, size, inner, idx, k, gx),
-    conv2d: (x, w, out, g, bias) => n.conv2d(x, w, out, conv(g), bias ?? null),
+    conv2d: (x, w, out, g, bias, relu) => n.conv2d(x, w, out, conv(g), bias ?? null, relu ?? false),
     conv2dBackwardInput: (gy, w, gx, g) => n.conv2dBackwardInput(gy, w, gx, conv(g)),
     conv2dBackwardWeight: (x, gy, gw, g) => n.conv2dBackwardWeight(x, gy, gw, conv(g)),
     maxPool2d: (x, out, idx, g) => n.maxPool2d(x, out, idx, pool(g)),

@@ -2,6 +2,8 @@ import type { Tensor } from '../tensor/tensor.js';
 import { flatten } from '../ops/shape.js';
 import { dropout } from '../ops/dropout.js';
 import { Module } from './module.js';
+import { Conv2d } from './conv.js';
+import { ReLU } from './activation.js';
 
 /** Applies modules in order; they are named '0', '1', ... like torch.nn.Sequential. */
 export class Sequential extends Module {
@@ -18,13 +20,27 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    for (let i = 0; i < this.length; i++) x = this[i].call(x);
+    for (let i = 0; i < this.length; i++) {
+      if (i + 1 < this.length && fusesWithRelu(this[i], this[i + 1])) {
+        x = (this[i] as Conv2d).forwardRelu(x);
+        i++;
+      } else x = this[i].call(x);
+    }
     return x;
   }
 
   *[Symbol.iterator](): Generator<Module> {
     for (let i = 0; i < this.length; i++) yield this[i];
   }
+}
+
+/**
+ * A plain Conv2d followed by a plain ReLU runs as one fused op (same numbers, one pass less).
+ * Not when either has forward hooks (they must see the intermediate tensor) or is a subclass
+ * (its forward may differ).
+ */
+function fusesWithRelu(a: Module, b: Module): boolean {
+  return Object.getPrototypeOf(a) === Conv2d.prototype && Object.getPrototypeOf(b) === ReLU.prototype && !a.hasForwardHooks && !b.hasForwardHooks;
 }
 
 /** x + f(x): a residual connection around any module whose output matches its input's shape. */

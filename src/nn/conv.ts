@@ -1,6 +1,6 @@
 import { Parameter, type Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/create.js';
-import { conv2d, pair, type Pair } from '../ops/conv.js';
+import { conv2d, conv2dRelu, pair, type Pair } from '../ops/conv.js';
 import { Module } from './module.js';
 import { defaultLayerInit_ } from './init.js';
 import { checkSize } from './linear.js';
@@ -46,7 +46,16 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    return conv2d(x, this.weight, this.bias, this.options());
+  }
+
+  /** relu(this.forward(x)) in one kernel pass; Sequential uses it for a Conv2d followed by a ReLU. */
+  forwardRelu(x: Tensor): Tensor {
+    return conv2dRelu(x, this.weight, this.bias, this.options());
+  }
+
+  private options(): { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number } {
+    return { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
   }
 
   protected override describe(): string {

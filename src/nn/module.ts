@@ -26,6 +26,11 @@ export abstract class Module {
     return out;
   }
 
+  /** Whether any forward hook is registered (containers only fuse modules that have none). */
+  get hasForwardHooks(): boolean {
+    return this.#forwardHooks.size > 0;
+  }
+
   /** Runs fn(module, input, output) after every call(); returns a function that removes it. Diagnostics use this. */
   registerForwardHook(fn: ForwardHook): () => void {
     this.#forwardHooks.add(fn);

@@ -14,7 +14,7 @@ export function relu(x: Tensor): Tensor {
 }
 
 /** g where x > 0, else 0: one fused pass. Linear in g; x only gates (its derivative is 0 a.e.). */
-function reluBackward(g: Tensor, x: Tensor): Tensor {
+export function reluBackward(g: Tensor, x: Tensor): Tensor {
   return record(binaryRaw('reluBackward', g, x), 'reluBackward', [g], (gz) => [reluBackward(gz, x)]);
 }
 

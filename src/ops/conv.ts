@@ -4,6 +4,7 @@ import { emptyF32 } from '../backend/alloc.js';
 import type { Conv2dGeometry } from '../backend/backend.js';
 import { record } from '../autograd/record.js';
 import { formatShape, ShapeError } from '../tensor/shape.js';
+import { reluBackward } from './activation.js';
 
 /** 2-D convolution (cross-correlation, as torch.nn.functional.conv2d) and its two gradients. */
 
@@ -45,9 +46,9 @@ export function convGeometry(xShape: readonly number[], wShape: readonly number[
   return { n, c, h, w, oc, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups, oh, ow };
 }
 
-function convRaw(x: Tensor, w: Tensor, g: Conv2dGeometry, bias: Tensor | null = null): Tensor {
+function convRaw(x: Tensor, w: Tensor, g: Conv2dGeometry, bias: Tensor | null = null, relu = false): Tensor {
   const out = emptyF32(g.n * g.oc * g.oh * g.ow);
-  backend().conv2d(x.f32, w.f32, out, g, bias ? bias.f32 : null);
+  backend().conv2d(x.f32, w.f32, out, g, bias ? bias.f32 : null, relu);
   return new Tensor(out, [g.n, g.oc, g.oh, g.ow]);
 }
 
@@ -89,6 +90,24 @@ function channelSum(gy: Tensor): Tensor {
   const out = emptyF32(c);
   backend().channelSum(gy.f32, out, n, c, h * w);
   return record(new Tensor(out, [c]), 'channelSum', [gy], (gz) => [gz.reshape([1, c, 1, 1]).expand([n, c, h, w])]);
+}
+
+/**
+ * relu(conv2d(x, weight, bias)) as one op (what nn.Sequential runs for a Conv2d followed by a
+ * ReLU): the kernel applies bias and relu while each image's output is in cache, which saves a
+ * full pass and a buffer. Since relu(z) > 0 exactly where z > 0, the output itself gates the
+ * gradient, and the result is bit-for-bit that of the two separate ops.
+ */
+export function conv2dRelu(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  const g = convGeometry(x.shape, weight.shape, opts);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.oc)) throw new ShapeError(`conv2d: bias must have shape (${g.oc},), got ${formatShape(bias.shape)}`);
+  const xf = x.float(), b = bias ? bias.float() : null;
+  const y = convRaw(xf, weight, g, b, true);
+  return record(y, 'conv2d+relu', b ? [xf, weight, b] : [xf, weight], (gy) => {
+    const gz = reluBackward(gy, y);
+    const grads = [xf.requiresGrad ? convInputGrad(gz, weight, g) : null, weight.requiresGrad ? convWeightGrad(xf, gz, g) : null];
+    return b ? [...grads, b.requiresGrad ? channelSum(gz) : null] : grads;
+  });
 }
 
 /** torch.nn.functional.conv2d over NCHW input. */

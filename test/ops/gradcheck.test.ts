@@ -8,6 +8,7 @@ import { Tensor, tensor, cat, stack, where, gradcheck, enableGrad, autograd, F }
 import { GradcheckError, type GradcheckOptions } from '../../src/autograd/gradcheck.js';
 import { record } from '../../src/autograd/record.js';
 import * as ew from '../../src/ops/elementwise.js';
+import { conv2dRelu } from '../../src/ops/conv.js';
 import { randomArray, testRandom } from '../helpers.js';
 
 await selectBackend();
@@ -208,6 +209,9 @@ suite('conv2d', [
     inputs: () => [leaf([1, 4, 4, 5], 187), leaf([4, 2, 2, 3], 188), leaf([4], 189)],
   },
   { name: '1x1 kernel', fn: (x, w) => F.conv2d(x, w), inputs: () => [leaf([2, 3, 2, 2], 190), leaf([2, 3, 1, 1], 191)] },
+  // The fused conv+relu that nn.Sequential uses; these seeds keep every pre-activation away from 0.
+  { name: 'fused with relu, bias', fn: (x, w, b) => conv2dRelu(x, w, b, { padding: 1 }), inputs: () => [leaf([1, 2, 4, 4], 192), leaf([3, 2, 3, 3], 193), leaf([3], 194)] },
+  { name: 'fused with relu, no bias, stride 2', fn: (x, w) => conv2dRelu(x, w, null, { stride: 2 }), inputs: () => [leaf([2, 1, 5, 5], 195), leaf([2, 1, 3, 3], 196)] },
 ]);
 
 suite('pooling', [

@@ -90,9 +90,14 @@ function addChannelBias(out: F32, off: number, bias: F32, oc: number, P: number)
   }
 }
 
+/** relu over out[off, off + len); NaN < 0 is false, so NaN passes as in the relu op. */
+function reluInPlace(out: F32, off: number, len: number): void {
+  for (let i = off, end = off + len; i < end; i++) if (out[i] < 0) out[i] = 0;
+}
+
 /** conv2d and its two backward kernels, each a loop of im2col/col2im around calls to `gemm`. */
 export function makeConvKernels(gemm: Backend['gemm']): ConvKernels {
-  function conv2d(x: F32, w: F32, out: F32, g: Conv2dGeometry, bias?: F32 | null): void {
+  function conv2d(x: F32, w: F32, out: F32, g: Conv2dGeometry, bias?: F32 | null, relu = false): void {
     const groups = g.groups, cg = g.c / groups, ocg = g.oc / groups;
     const K = cg * g.kh * g.kw, P = g.oh * g.ow, HW = g.h * g.w;
     const pointwise = isPointwise(g);
@@ -105,6 +110,7 @@ export function makeConvKernels(gemm: Backend['gemm']): ConvKernels {
           0, out, (b * g.oc + gi * ocg) * P, 1, 0, 0, 0);
       }
       if (bias) addChannelBias(out, b * g.oc * P, bias, g.oc, P);
+      if (relu) reluInPlace(out, b * g.oc * P, g.oc * P);
     }
   }
 

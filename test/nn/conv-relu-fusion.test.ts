@@ -1,0 +1,82 @@
+// nn.Sequential runs a plain Conv2d followed by a plain ReLU as one fused op. It must be
+// invisible: the same outputs, gradients and second derivatives, bit for bit, as the two
+// separate ops (which run whenever a hook is attached); and it must not fire where it would
+// change behaviour (hooks, subclasses).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { selectBackend } from '../../src/backend/select.js';
+import * as nn from '../../src/nn/index.js';
+import { Conv2d } from '../../src/nn/conv.js';
+import { randn } from '../../src/tensor/create.js';
+import { manualSeed } from '../../src/tensor/random.js';
+import { autograd, type Tensor } from '../../src/core.js';
+
+await selectBackend();
+
+function model(bias: boolean): nn.Sequential {
+  manualSeed(3);
+  return nn.sequential(nn.conv2d(2, 4, 3, { padding: 1, bias }), nn.relu(), nn.maxPool2d(2), nn.flatten(), nn.linear(4 * 3 * 3, 3));
+}
+
+/** Output, parameter gradients and the input's gradient of sum(out^2), all flattened. */
+function run(m: nn.Sequential, x: Tensor): number[][] {
+  m.zeroGrad();
+  const out = m.call(x);
+  out.square().sum().backward();
+  return [Array.from(out.f32), ...m.parameters().map((p) => Array.from(p.grad!.f32)), Array.from(x.grad!.f32)];
+}
+
+for (const bias of [true, false]) {
+  test(`Conv2d -> ReLU fused in Sequential equals the separate ops exactly (bias ${bias})`, () => {
+    const m = model(bias);
+    const x = randn([2, 2, 6, 6]).requiresGrad_();
+    const fused = run(m, x);
+    assert.equal(x.grad !== null, true);
+    x.grad = null;
+    const remove = m[1].registerForwardHook(() => {});  // a hook forces the separate ops
+    const separate = run(m, x);
+    remove();
+    assert.equal(fused.length, separate.length);
+    fused.forEach((a, i) => assert.deepEqual(a, separate[i], `tensor ${i}`));
+    // And it really did fuse: the graph node under the pool is the fused op.
+    const y = m[0] instanceof Conv2d ? m[0].forwardRelu(x) : null;
+    assert.equal(y!.gradFn!.op, 'conv2d+relu');
+  });
+}
+
+test('second derivatives through the fused op match the separate ops', () => {
+  const m = model(true);
+  const x = randn([1, 2, 6, 6]).requiresGrad_();
+  const secondOrder = (): number[] => {
+    const [gx] = autograd.grad([m.call(x).square().sum()], [x], { createGraph: true });
+    const [ggx] = autograd.grad([gx!.square().sum()], [x]);
+    return Array.from(ggx!.f32);
+  };
+  const fused = secondOrder();
+  const remove = m[0].registerForwardHook(() => {});
+  const separate = secondOrder();
+  remove();
+  assert.deepEqual(fused, separate);
+  assert.ok(fused.some((v) => v !== 0), 'the second derivative is not trivially zero');
+});
+
+test('hooks on the ReLU still see its input and output when present', () => {
+  const m = model(true);
+  let seen: { min: number } | null = null;
+  m[1].registerForwardHook((_mod, input, output) => {
+    seen = { min: Math.min(...(output as Tensor).f32) };
+    assert.ok((input as Tensor).f32.some((v) => v < 0), 'the hook sees the pre-activation');
+  });
+  m.call(randn([1, 2, 6, 6]));
+  assert.equal(seen!.min, 0);
+});
+
+test('a Conv2d subclass is not fused', () => {
+  class Shifted extends Conv2d {
+    override forward(x: Tensor): Tensor { return super.forward(x).add(-100); }
+  }
+  manualSeed(1);
+  const m = nn.sequential(new Shifted(1, 2, 3), nn.relu());
+  const out = m.call(randn([1, 1, 5, 5]));
+  assert.ok(out.f32.every((v) => v === 0), 'its own forward ran (everything shifted below zero)');
+});
