@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Conv2dGeometry } from '../src/backend/backend.js';
 
 /** Asserts two numeric sequences agree elementwise within atol + rtol*|expected|, naming the first mismatch. */
 export function expectClose(
@@ -28,4 +29,23 @@ export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Ar
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * r();
   return out;
+}
+
+/** A convolution case for kernel tests: sizes, and optional stride/padding/dilation pairs and groups. */
+export interface ConvSpec {
+  n: number; c: number; h: number; w: number; oc: number; kh: number; kw: number;
+  s?: [number, number]; p?: [number, number]; d?: [number, number]; groups?: number;
+}
+
+/** The full kernel geometry of a ConvSpec, with PyTorch's output-size formula. */
+export function convSpecGeometry(sp: ConvSpec): Conv2dGeometry {
+  const [strideH, strideW] = sp.s ?? [1, 1];
+  const [padH, padW] = sp.p ?? [0, 0];
+  const [dilationH, dilationW] = sp.d ?? [1, 1];
+  const oh = Math.floor((sp.h + 2 * padH - dilationH * (sp.kh - 1) - 1) / strideH) + 1;
+  const ow = Math.floor((sp.w + 2 * padW - dilationW * (sp.kw - 1) - 1) / strideW) + 1;
+  return {
+    n: sp.n, c: sp.c, h: sp.h, w: sp.w, oc: sp.oc, kh: sp.kh, kw: sp.kw,
+    strideH, strideW, padH, padW, dilationH, dilationW, groups: sp.groups ?? 1, oh, ow,
+  };
 }

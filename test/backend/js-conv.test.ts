@@ -2,24 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Conv2dGeometry } from '../../src/backend/backend.js';
 import { jsBackend as B } from '../../src/backend/js/index.js';
-import { expectClose, randomArray } from '../helpers.js';
+import { expectClose, randomArray, convSpecGeometry, type ConvSpec } from '../helpers.js';
 
-interface Spec {
-  n: number; c: number; h: number; w: number; oc: number; kh: number; kw: number;
-  s?: [number, number]; p?: [number, number]; d?: [number, number]; groups?: number;
-}
-
-function geometry(sp: Spec): Conv2dGeometry {
-  const [strideH, strideW] = sp.s ?? [1, 1];
-  const [padH, padW] = sp.p ?? [0, 0];
-  const [dilationH, dilationW] = sp.d ?? [1, 1];
-  const oh = Math.floor((sp.h + 2 * padH - dilationH * (sp.kh - 1) - 1) / strideH) + 1;
-  const ow = Math.floor((sp.w + 2 * padW - dilationW * (sp.kw - 1) - 1) / strideW) + 1;
-  return {
-    n: sp.n, c: sp.c, h: sp.h, w: sp.w, oc: sp.oc, kh: sp.kh, kw: sp.kw,
-    strideH, strideW, padH, padW, dilationH, dilationW, groups: sp.groups ?? 1, oh, ow,
-  };
-}
 
 /**
  * Visits every (sample, output channel, output pixel, input channel in group, kernel tap) whose
@@ -51,7 +35,7 @@ function forEachTap(g: Conv2dGeometry, visit: (xi: number, wi: number, yi: numbe
   }
 }
 
-const SPECS: Spec[] = [
+const SPECS: ConvSpec[] = [
   { n: 1, c: 1, h: 5, w: 5, oc: 1, kh: 3, kw: 3 },
   { n: 2, c: 3, h: 7, w: 6, oc: 4, kh: 3, kw: 3, p: [1, 1] },
   { n: 2, c: 3, h: 9, w: 8, oc: 5, kh: 3, kw: 2, s: [2, 3], p: [1, 0] },
@@ -72,7 +56,7 @@ const SPECS: Spec[] = [
 test('conv2d forward matches a direct convolution across stride/padding/dilation/groups', () => {
   let seed = 1;
   for (const sp of SPECS) {
-    const g = geometry(sp);
+    const g = convSpecGeometry(sp);
     const x = randomArray(g.n * g.c * g.h * g.w, seed++);
     const w = randomArray(g.oc * (g.c / g.groups) * g.kh * g.kw, seed++);
     const want = new Float64Array(g.n * g.oc * g.oh * g.ow);
@@ -86,7 +70,7 @@ test('conv2d forward matches a direct convolution across stride/padding/dilation
 test('conv2d backward input and weight match the direct adjoints', () => {
   let seed = 500;
   for (const sp of SPECS) {
-    const g = geometry(sp);
+    const g = convSpecGeometry(sp);
     const x = randomArray(g.n * g.c * g.h * g.w, seed++);
     const w = randomArray(g.oc * (g.c / g.groups) * g.kh * g.kw, seed++);
     const gy = randomArray(g.n * g.oc * g.oh * g.ow, seed++);
@@ -104,7 +88,7 @@ test('conv2d backward input and weight match the direct adjoints', () => {
 
 test('conv2d on a hand-computed example', () => {
   // 3x3 input 1..9, 2x2 kernel [[1,0],[0,-1]], padding 1, stride 2: output 2x2.
-  const g = geometry({ n: 1, c: 1, h: 3, w: 3, oc: 1, kh: 2, kw: 2, s: [2, 2], p: [1, 1] });
+  const g = convSpecGeometry({ n: 1, c: 1, h: 3, w: 3, oc: 1, kh: 2, kw: 2, s: [2, 2], p: [1, 1] });
   assert.equal(g.oh, 2);
   const x = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   const w = Float32Array.from([1, 0, 0, -1]);

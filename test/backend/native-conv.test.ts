@@ -3,26 +3,15 @@
 // path) and the MNIST CNN's own layer shapes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
+import type { Pool2dGeometry } from '../../src/backend/backend.js';
 import { jsBackend as JS } from '../../src/backend/js/index.js';
 import { loadNativeBackend } from '../../src/backend/native.js';
-import { expectClose, randomArray, testRandom } from '../helpers.js';
+import { expectClose, randomArray, testRandom, convSpecGeometry, type ConvSpec } from '../helpers.js';
 
 const native = loadNativeBackend();
 const skip = native === null ? 'native addon not built (npm install, or node scripts/build-native.mjs)' : false;
 
-interface ConvCase { n: number; c: number; h: number; w: number; oc: number; kh: number; kw: number;
-  s?: [number, number]; p?: [number, number]; d?: [number, number]; groups?: number }
-
-function geometry(cs: ConvCase): Conv2dGeometry {
-  const [strideH, strideW] = cs.s ?? [1, 1], [padH, padW] = cs.p ?? [0, 0], [dilationH, dilationW] = cs.d ?? [1, 1];
-  const oh = Math.floor((cs.h + 2 * padH - dilationH * (cs.kh - 1) - 1) / strideH) + 1;
-  const ow = Math.floor((cs.w + 2 * padW - dilationW * (cs.kw - 1) - 1) / strideW) + 1;
-  return { n: cs.n, c: cs.c, h: cs.h, w: cs.w, oc: cs.oc, kh: cs.kh, kw: cs.kw, strideH, strideW, padH, padW,
-    dilationH, dilationW, groups: cs.groups ?? 1, oh, ow };
-}
-
-const CONVS: ConvCase[] = [
+const CONVS: ConvSpec[] = [
   { n: 2, c: 1, h: 28, w: 28, oc: 32, kh: 3, kw: 3, p: [1, 1] },             // MNIST conv1 (small batch)
   { n: 3, c: 32, h: 14, w: 14, oc: 64, kh: 3, kw: 3, p: [1, 1] },            // MNIST conv2
   { n: 1, c: 3, h: 17, w: 13, oc: 5, kh: 3, kw: 5, s: [2, 3], p: [1, 2] },   // single image: threaded GEMMs
@@ -40,7 +29,7 @@ const CONVS: ConvCase[] = [
 test('native conv2d: forward, input gradient and weight gradient match the reference', { skip }, () => {
   let seed = 1;
   for (const cs of CONVS) {
-    const g = geometry(cs);
+    const g = convSpecGeometry(cs);
     const xs = g.n * g.c * g.h * g.w, ws = g.oc * (g.c / g.groups) * g.kh * g.kw, ys = g.n * g.oc * g.oh * g.ow;
     const x = randomArray(xs, seed++), w = randomArray(ws, seed++), gy = randomArray(ys, seed++);
     const what = JSON.stringify(cs);
@@ -61,7 +50,7 @@ test('native conv2d: forward, input gradient and weight gradient match the refer
 });
 
 test('native conv2d: inconsistent geometry and short arrays throw', { skip }, () => {
-  const g = geometry({ n: 1, c: 2, h: 5, w: 5, oc: 2, kh: 3, kw: 3 });
+  const g = convSpecGeometry({ n: 1, c: 2, h: 5, w: 5, oc: 2, kh: 3, kw: 3 });
   const x = new Float32Array(50), w = new Float32Array(36), y = new Float32Array(18);
   assert.throws(() => native!.conv2d(x, w, new Float32Array(17), g), RangeError);
   assert.throws(() => native!.conv2d(x, w, y, { ...g, groups: 3 }), RangeError);

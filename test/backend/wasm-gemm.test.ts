@@ -8,14 +8,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Conv2dGeometry } from '../../src/backend/backend.js';
 import { jsBackend as JS } from '../../src/backend/js/index.js';
 import { wasmBackend as W, wasmAvailable, loadWasmBackend } from '../../src/backend/wasm/index.js';
 import { createGemmKernel, gemmKernel } from '../../src/backend/wasm/kernel.js';
 import { makeWasmGemm } from '../../src/backend/wasm/gemm.js';
 import { packA, packB } from '../../src/backend/wasm/pack.js';
 import { packStaged, stage, stagedFloats } from '../../src/backend/wasm/stage.js';
-import { expectClose, randomArray } from '../helpers.js';
+import { expectClose, randomArray, convSpecGeometry, type ConvSpec } from '../helpers.js';
 
 const skip = wasmAvailable() ? false : 'WebAssembly SIMD is not available in this engine';
 
@@ -216,24 +215,8 @@ test('the memory grows for a large product and smaller ones still work afterward
 
 // ---- convolutions: im2col around the wasm GEMM ---------------------------------------------
 
-interface Spec {
-  n: number; c: number; h: number; w: number; oc: number; kh: number; kw: number;
-  s?: [number, number]; p?: [number, number]; d?: [number, number]; groups?: number;
-}
 
-function geometry(sp: Spec): Conv2dGeometry {
-  const [strideH, strideW] = sp.s ?? [1, 1];
-  const [padH, padW] = sp.p ?? [0, 0];
-  const [dilationH, dilationW] = sp.d ?? [1, 1];
-  const oh = Math.floor((sp.h + 2 * padH - dilationH * (sp.kh - 1) - 1) / strideH) + 1;
-  const ow = Math.floor((sp.w + 2 * padW - dilationW * (sp.kw - 1) - 1) / strideW) + 1;
-  return {
-    n: sp.n, c: sp.c, h: sp.h, w: sp.w, oc: sp.oc, kh: sp.kh, kw: sp.kw,
-    strideH, strideW, padH, padW, dilationH, dilationW, groups: sp.groups ?? 1, oh, ow,
-  };
-}
-
-const SPECS: Spec[] = [
+const SPECS: ConvSpec[] = [
   { n: 2, c: 3, h: 9, w: 8, oc: 5, kh: 3, kw: 2, s: [2, 3], p: [1, 0] },
   { n: 2, c: 4, h: 6, w: 7, oc: 6, kh: 3, kw: 3, groups: 2, p: [1, 1] },
   { n: 3, c: 5, h: 4, w: 6, oc: 7, kh: 1, kw: 1 }, // pointwise: no im2col
@@ -245,7 +228,7 @@ const SPECS: Spec[] = [
 test('wasm conv2d forward and both gradients match the js backend', { skip }, () => {
   let seed = 6000;
   for (const sp of SPECS) {
-    const g = geometry(sp);
+    const g = convSpecGeometry(sp);
     const K = (g.c / g.groups) * g.kh * g.kw;
     const x = randomArray(g.n * g.c * g.h * g.w, seed++);
     const w = randomArray(g.oc * K, seed++);
