@@ -1,4 +1,4 @@
-import { join, resolve, relative } from 'node:path';
+import { join, dirname, resolve, relative } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseArgs, parseSetOverrides, UsageError } from './args.js';
 import { createProgress, type Progress } from './progress.js';
@@ -80,32 +80,38 @@ export async function trainCommand(argv: string[]): Promise<number> {
   let run: Run;
   let hp: HParams;
   let exp: Experiment<HParams>;
-  let resume;
+  let opened: Run | null = null;
   if (flags.resume) {
     const conflicting = (['epochs', 'batch-size', 'lr', 'seed', 'final'] as const).filter((k) => flags[k] !== undefined && flags[k] !== false);
     if (conflicting.length || flags.set.length) {
       throw new UsageError(`--resume continues a run with its saved settings; drop ${[...conflicting.map((k) => `--${k}`), ...(flags.set.length ? ['--set'] : [])].join(', ')}`);
     }
-    run = Run.open(flags.resume);
-    exp = await loadExperiment(positionals.experiment ?? run.info.experiment);
-    hp = run.info.hparams as HParams;
-    resume = loadCheckpoint(run.checkpointsDir);
-    run.info.resumedAt = [...(run.info.resumedAt ?? []), new Date().toISOString()];
-    run.setStatus('running');
+    opened = Run.open(flags.resume);
+    exp = await loadExperiment(positionals.experiment ?? opened.info.experiment);
+    hp = opened.info.hparams as HParams;
   } else {
     if (!positionals.experiment) throw new UsageError('train needs an experiment: a built-in name (mnist-mlp, mnist-cnn) or a path to a module');
     exp = await loadExperiment(positionals.experiment);
     hp = resolveHparams(exp, flags);
+  }
+  const seed = Number(hp.seed);
+  manualSeed(seed);
+  const t0 = performance.now();
+  // Data first: a missing or broken data file must not leave a half-made run directory.
+  const data = exp.data(hp, { dataDir: flags['data-dir'] });
+  let resume;
+  if (opened) {
+    run = opened;
+    resume = loadCheckpoint(run.checkpointsDir);
+    run.info.resumedAt = [...(run.info.resumedAt ?? []), new Date().toISOString()];
+    run.setStatus('running');
+  } else {
     run = Run.create(flags.out, {
-      experiment: exp.name, hparams: hp, seed: Number(hp.seed), backend: backend().describe(), versions: versions(),
+      experiment: exp.name, hparams: hp, seed, backend: backend().describe(), versions: versions(),
       extra: flags.final ? { final: true } : undefined,
     });
   }
   const final = Boolean(run.info.extra?.final);
-  const seed = Number(hp.seed);
-  manualSeed(seed);
-  const t0 = performance.now();
-  const data = exp.data(hp, { dataDir: flags['data-dir'] });
   const trainSet = final ? concatDatasets(data.train, data.val, 'train+val') : data.train;
   if (!flags.resume && data.split) {
     writeFileAtomic(join(run.dir, 'split.json'), JSON.stringify({
@@ -146,7 +152,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
 
   // The test set is evaluated once, with the checkpoint chosen on validation data.
-  const tested = trainer.test(data.test, { experiment: exp.name, checkpoint: final ? 'last' : 'best', ledgerPath: join(resolve(flags.out), 'test-ledger.jsonl') });
+  // The ledger sits beside the run (a resumed run keeps the folder it was created in, whatever --out says now).
+  const ledgerPath = join(dirname(resolve(run.dir)), 'test-ledger.jsonl');
+  const tested = trainer.test(data.test, { experiment: exp.name, checkpoint: final ? 'last' : 'best', ledgerPath });
   const test = tested.evaluation;
   const last = result.history[result.history.length - 1];
   const summary: Record<string, unknown> = {

@@ -74,14 +74,15 @@ test('train --final retrains on train+validation and evaluates the test set once
   assert.equal(readJsonl(join(out, 'test-ledger.jsonl')).records.length, 1);
 });
 
-test('bad input exits non-zero with a one-line cause', () => {
+test('bad input exits non-zero with a one-line cause, and leaves no run directory behind', () => {
+  const badOut = mkdtempSync(join(tmpdir(), 'tc-bad-'));
   const cases: Array<[string[], RegExp]> = [
     [['mnist-mlp', '--epochs', '-1'], /--epochs/],
     [['mnist-mlp', '--lr', 'abc'], /--lr/],
     [['mnist-mlp', '--bogus'], /--bogus/],
     [['mnist-mlp', '--set', 'nope=3'], /no hyperparameter 'nope'/],
     [['no-such-experiment'], /unknown experiment 'no-such-experiment'/],
-    [['mnist-mlp', '--data-dir', '/nonexistent-dir'], /does not exist/],
+    [['mnist-mlp', '--data-dir', '/nonexistent-dir', '--out', badOut], /does not exist/],
     [['mnist-mlp', '--resume', '/nonexistent-run'], /not a run directory/],
   ];
   for (const [args, pattern] of cases) {
@@ -92,6 +93,7 @@ test('bad input exits non-zero with a one-line cause', () => {
     assert.match(lines[0], pattern);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   }
+  assert.deepEqual(readdirSync(badOut), [], 'a failed data load created no run');
 });
 
 test('a run killed with SIGKILL mid-epoch resumes to the same final numbers as an uninterrupted run', async () => {
