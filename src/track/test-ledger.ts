@@ -10,7 +10,9 @@ import type { Tensor } from '../tensor/tensor.js';
  * visible.
  */
 export interface LedgerEntry {
+  /** Content hash of the test set: every model evaluated on these examples counts, whatever experiment made it. */
   testSet: string;
+  experiment?: string;
   runId: string;
   modelHash: string;
   metric: string;

@@ -28,7 +28,7 @@ export function testOnce(o: {
   const evaluation = evaluate(o.model, o.loss, o.test, { keepPredictions: true });
   const modelHash = hashBytes(readFileSync(o.weightsFile));
   const ledger = new TestLedger(o.ledgerPath).record({
-    testSet: `${o.experiment}:${datasetHash(o.test.x, o.test.y)}`, runId: o.runId, modelHash,
+    testSet: datasetHash(o.test.x, o.test.y), experiment: o.experiment, runId: o.runId, modelHash,
     metric: evaluation.accuracy !== undefined ? 'accuracy' : 'loss', value: evaluation.accuracy ?? evaluation.loss, n: evaluation.total,
   });
   let ci: [number, number] | null = null;
