@@ -4,6 +4,7 @@ import { dropout } from '../ops/dropout.js';
 import { Module } from './module.js';
 import { Conv2d } from './conv.js';
 import { ReLU } from './activation.js';
+import { MaxPool2d } from './pool.js';
 
 /** Applies modules in order; they are named '0', '1', ... like torch.nn.Sequential. */
 export class Sequential extends Module {
@@ -22,8 +23,14 @@ export class Sequential extends Module {
   forward(x: Tensor): Tensor {
     for (let i = 0; i < this.length; i++) {
       if (i + 1 < this.length && fusesWithRelu(this[i], this[i + 1])) {
-        x = (this[i] as Conv2d).forwardRelu(x);
-        i++;
+        const pool = i + 2 < this.length ? this[i + 2] : null;
+        if (pool && isPlain(pool, MaxPool2d)) {
+          x = (this[i] as Conv2d).forwardReluMaxPool(x, (pool as MaxPool2d).kernelSize, (pool as MaxPool2d).opts);
+          i += 2;
+        } else {
+          x = (this[i] as Conv2d).forwardRelu(x);
+          i++;
+        }
       } else x = this[i].call(x);
     }
     return x;
@@ -35,12 +42,16 @@ export class Sequential extends Module {
 }
 
 /**
- * A plain Conv2d followed by a plain ReLU runs as one fused op (same numbers, one pass less).
- * Not when either has forward hooks (they must see the intermediate tensor) or is a subclass
- * (its forward may differ).
+ * A plain Conv2d followed by a plain ReLU (and a plain MaxPool2d) runs as one fused op: the same
+ * numbers with fewer passes over memory. Not when a module has forward hooks (they must see the
+ * intermediate tensors) or is a subclass (its forward may differ).
  */
+function isPlain(m: Module, cls: { prototype: object }): boolean {
+  return Object.getPrototypeOf(m) === cls.prototype && !m.hasForwardHooks;
+}
+
 function fusesWithRelu(a: Module, b: Module): boolean {
-  return Object.getPrototypeOf(a) === Conv2d.prototype && Object.getPrototypeOf(b) === ReLU.prototype && !a.hasForwardHooks && !b.hasForwardHooks;
+  return isPlain(a, Conv2d) && isPlain(b, ReLU);
 }
 
 /** x + f(x): a residual connection around any module whose output matches its input's shape. */

@@ -1,6 +1,8 @@
 import { Parameter, type Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/create.js';
-import { conv2d, conv2dRelu, pair, type Pair } from '../ops/conv.js';
+import { conv2d, pair, type Pair } from '../ops/conv.js';
+import { conv2dRelu, conv2dReluMaxPool } from '../ops/conv-fused.js';
+import type { Pool2dOptions } from '../ops/pool.js';
 import { Module } from './module.js';
 import { defaultLayerInit_ } from './init.js';
 import { checkSize } from './linear.js';
@@ -52,6 +54,11 @@ export class Conv2d extends Module {
   /** relu(this.forward(x)) in one kernel pass; Sequential uses it for a Conv2d followed by a ReLU. */
   forwardRelu(x: Tensor): Tensor {
     return conv2dRelu(x, this.weight, this.bias, this.options());
+  }
+
+  /** maxPool2d(relu(this.forward(x))) as one op; Sequential uses it for Conv2d, ReLU, MaxPool2d. */
+  forwardReluMaxPool(x: Tensor, kernel: Pair, poolOpts: Pool2dOptions): Tensor {
+    return conv2dReluMaxPool(x, this.weight, this.bias, this.options(), kernel, poolOpts);
   }
 
   private options(): { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number } {

@@ -4,7 +4,6 @@ import { emptyF32 } from '../backend/alloc.js';
 import type { Conv2dGeometry } from '../backend/backend.js';
 import { record } from '../autograd/record.js';
 import { formatShape, ShapeError } from '../tensor/shape.js';
-import { reluBackward } from './activation.js';
 
 /** 2-D convolution (cross-correlation, as torch.nn.functional.conv2d) and its two gradients. */
 
@@ -46,7 +45,8 @@ export function convGeometry(xShape: readonly number[], wShape: readonly number[
   return { n, c, h, w, oc, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups, oh, ow };
 }
 
-function convRaw(x: Tensor, w: Tensor, g: Conv2dGeometry, bias: Tensor | null = null, relu = false): Tensor {
+/** The convolution's output (bias and relu applied in the kernel when given), not recorded. */
+export function convRaw(x: Tensor, w: Tensor, g: Conv2dGeometry, bias: Tensor | null = null, relu = false): Tensor {
   const out = emptyF32(g.n * g.oc * g.oh * g.ow);
   backend().conv2d(x.f32, w.f32, out, g, bias ? bias.f32 : null, relu);
   return new Tensor(out, [g.n, g.oc, g.oh, g.ow]);
@@ -72,16 +72,25 @@ function convWeightGrad(x: Tensor, gy: Tensor, g: Conv2dGeometry): Tensor {
 }
 
 /**
+ * The gradients of a convolution's inputs (x, w and, when given, the bias) from the gradient
+ * gy of its pre-activation output: what every conv op, fused or not, returns from backward.
+ */
+export function convGradients(x: Tensor, w: Tensor, bias: Tensor | null, gy: Tensor, g: Conv2dGeometry): (Tensor | null)[] {
+  const grads = [x.requiresGrad ? convInputGrad(gy, w, g) : null, w.requiresGrad ? convWeightGrad(x, gy, g) : null];
+  return bias ? [...grads, bias.requiresGrad ? channelSum(gy) : null] : grads;
+}
+
+/** The bias must be one value per output channel. */
+export function checkConvBias(bias: Tensor | null | undefined, g: Conv2dGeometry): void {
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.oc)) throw new ShapeError(`conv2d: bias must have shape (${g.oc},), got ${formatShape(bias.shape)}`);
+}
+
+/**
  * Convolution plus a per-channel bias as one op: the kernel adds the bias to each image's
  * output while it is in cache, and the bias gradient is a per-channel sum of the incoming one.
  */
 function convBiasOp(x: Tensor, w: Tensor, bias: Tensor, g: Conv2dGeometry): Tensor {
-  const y = convRaw(x, w, g, bias);
-  return record(y, 'conv2d', [x, w, bias], (gy) => [
-    x.requiresGrad ? convInputGrad(gy, w, g) : null,
-    w.requiresGrad ? convWeightGrad(x, gy, g) : null,
-    bias.requiresGrad ? channelSum(gy) : null,
-  ]);
+  return record(convRaw(x, w, g, bias), 'conv2d', [x, w, bias], (gy) => convGradients(x, w, bias, gy, g));
 }
 
 /** Sum of an (N, C, H, W) tensor over N, H and W; its gradient broadcasts back. */
@@ -92,28 +101,10 @@ function channelSum(gy: Tensor): Tensor {
   return record(new Tensor(out, [c]), 'channelSum', [gy], (gz) => [gz.reshape([1, c, 1, 1]).expand([n, c, h, w])]);
 }
 
-/**
- * relu(conv2d(x, weight, bias)) as one op (what nn.Sequential runs for a Conv2d followed by a
- * ReLU): the kernel applies bias and relu while each image's output is in cache, which saves a
- * full pass and a buffer. Since relu(z) > 0 exactly where z > 0, the output itself gates the
- * gradient, and the result is bit-for-bit that of the two separate ops.
- */
-export function conv2dRelu(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Conv2dOptions = {}): Tensor {
-  const g = convGeometry(x.shape, weight.shape, opts);
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.oc)) throw new ShapeError(`conv2d: bias must have shape (${g.oc},), got ${formatShape(bias.shape)}`);
-  const xf = x.float(), b = bias ? bias.float() : null;
-  const y = convRaw(xf, weight, g, b, true);
-  return record(y, 'conv2d+relu', b ? [xf, weight, b] : [xf, weight], (gy) => {
-    const gz = reluBackward(gy, y);
-    const grads = [xf.requiresGrad ? convInputGrad(gz, weight, g) : null, weight.requiresGrad ? convWeightGrad(xf, gz, g) : null];
-    return b ? [...grads, b.requiresGrad ? channelSum(gz) : null] : grads;
-  });
-}
-
 /** torch.nn.functional.conv2d over NCHW input. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   const g = convGeometry(x.shape, weight.shape, opts);
   if (!bias) return convOp(x.float(), weight, g);
-  if (bias.ndim !== 1 || bias.shape[0] !== g.oc) throw new ShapeError(`conv2d: bias must have shape (${g.oc},), got ${formatShape(bias.shape)}`);
+  checkConvBias(bias, g);
   return convBiasOp(x.float(), weight, bias.float(), g);
 }

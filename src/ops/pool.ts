@@ -33,13 +33,19 @@ function poolGeometry(op: string, x: Tensor, kernel: Pair, o: Pool2dOptions): Po
   return { n, c, h, w, kh, kw, strideH, strideW, padH, padW, oh, ow, countIncludePad: o.countIncludePad ?? true };
 }
 
-/** Max pooling; the gradient goes to the (first) maximal element of each window. */
-export function maxPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Tensor {
+/** Max pooling without recording: the output, the index each output picked, and the geometry. */
+export function maxPoolRaw(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): { out: Tensor; idx: Int32Array; g: Pool2dGeometry } {
   const g = poolGeometry('maxPool2d', x, kernel, opts);
   const out = emptyF32(g.n * g.c * g.oh * g.ow);
   const idx = new Int32Array(out.length);
   backend().maxPool2d(x.f32, out, idx, g);
-  return record(new Tensor(out, [g.n, g.c, g.oh, g.ow]), 'maxPool2d', [x], (gy) => [maxPoolBackward(gy, idx, g)]);
+  return { out: new Tensor(out, [g.n, g.c, g.oh, g.ow]), idx, g };
+}
+
+/** Max pooling; the gradient goes to the (first) maximal element of each window. */
+export function maxPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Tensor {
+  const { out, idx, g } = maxPoolRaw(x, kernel, opts);
+  return record(out, 'maxPool2d', [x], (gy) => [maxPoolBackward(gy, idx, g)]);
 }
 
 /**
@@ -47,7 +53,7 @@ export function maxPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Te
  * (n, c) plane that is a scatter-add at idx, whose own adjoint is a gather, so second
  * derivatives come for free.
  */
-function maxPoolBackward(gy: Tensor, idx: Int32Array, g: Pool2dGeometry): Tensor {
+export function maxPoolBackward(gy: Tensor, idx: Int32Array, g: Pool2dGeometry): Tensor {
   const gx = emptyF32(g.n * g.c * g.h * g.w);
   backend().maxPool2dBackward(gy.f32, idx, gx, g);
   const planes = g.n * g.c;

@@ -26,21 +26,33 @@ function run(m: nn.Sequential, x: Tensor): number[][] {
   return [Array.from(out.f32), ...m.parameters().map((p) => Array.from(p.grad!.f32)), Array.from(x.grad!.f32)];
 }
 
+/** The op that made the input of the Flatten (index 3): which fusion ran. */
+function opBeforeFlatten(m: nn.Sequential, x: Tensor): string {
+  let op = '';
+  const remove = m[3].registerForwardHook((_mod, input) => { op = (input as Tensor).gradFn!.op; });
+  m.call(x);
+  remove();
+  return op;
+}
+
 for (const bias of [true, false]) {
-  test(`Conv2d -> ReLU fused in Sequential equals the separate ops exactly (bias ${bias})`, () => {
+  test(`Conv2d -> ReLU -> MaxPool2d fused in Sequential equals the separate ops exactly (bias ${bias})`, () => {
     const m = model(bias);
     const x = randn([2, 2, 6, 6]).requiresGrad_();
+    assert.equal(opBeforeFlatten(m, x), 'conv2d+relu+maxPool2d');
     const fused = run(m, x);
-    assert.equal(x.grad !== null, true);
     x.grad = null;
-    const remove = m[1].registerForwardHook(() => {});  // a hook forces the separate ops
+    const removePoolHook = m[2].registerForwardHook(() => {});  // conv+relu fused, pool separate
+    assert.equal(opBeforeFlatten(m, x), 'maxPool2d');
+    const pairFused = run(m, x);
+    removePoolHook();
+    x.grad = null;
+    const removeReluHook = m[1].registerForwardHook(() => {});  // all separate
     const separate = run(m, x);
-    remove();
+    removeReluHook();
     assert.equal(fused.length, separate.length);
-    fused.forEach((a, i) => assert.deepEqual(a, separate[i], `tensor ${i}`));
-    // And it really did fuse: the graph node under the pool is the fused op.
-    const y = m[0] instanceof Conv2d ? m[0].forwardRelu(x) : null;
-    assert.equal(y!.gradFn!.op, 'conv2d+relu');
+    fused.forEach((a, i) => assert.deepEqual(a, separate[i], `tensor ${i}, triple fusion`));
+    pairFused.forEach((a, i) => assert.deepEqual(a, separate[i], `tensor ${i}, conv+relu fusion`));
   });
 }
 

@@ -8,7 +8,7 @@ import { Tensor, tensor, cat, stack, where, gradcheck, enableGrad, autograd, F }
 import { GradcheckError, type GradcheckOptions } from '../../src/autograd/gradcheck.js';
 import { record } from '../../src/autograd/record.js';
 import * as ew from '../../src/ops/elementwise.js';
-import { conv2dRelu } from '../../src/ops/conv.js';
+import { conv2dRelu, conv2dReluMaxPool } from '../../src/ops/conv-fused.js';
 import { randomArray, testRandom } from '../helpers.js';
 
 await selectBackend();
@@ -212,6 +212,7 @@ suite('conv2d', [
   // The fused conv+relu that nn.Sequential uses; these seeds keep every pre-activation away from 0.
   { name: 'fused with relu, bias', fn: (x, w, b) => conv2dRelu(x, w, b, { padding: 1 }), inputs: () => [leaf([1, 2, 4, 4], 192), leaf([3, 2, 3, 3], 193), leaf([3], 194)] },
   { name: 'fused with relu, no bias, stride 2', fn: (x, w) => conv2dRelu(x, w, null, { stride: 2 }), inputs: () => [leaf([2, 1, 5, 5], 195), leaf([2, 1, 3, 3], 196)] },
+  { name: 'fused with relu and 2x2 max-pool, bias', fn: (x, w, b) => conv2dReluMaxPool(x, w, b, { padding: 1 }, 2), inputs: () => [leaf([1, 2, 4, 4], 197), leaf([3, 2, 3, 3], 198), leaf([3], 199)] },
 ]);
 
 suite('pooling', [
