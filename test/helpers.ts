@@ -49,3 +49,26 @@ export function convSpecGeometry(sp: ConvSpec): Conv2dGeometry {
     strideH, strideW, padH, padW, dilationH, dilationW, groups: sp.groups ?? 1, oh, ow,
   };
 }
+
+/**
+ * A GEMM test case: sizes, alpha/beta, a batch with optional broadcast operands (stride 0),
+ * padding around every operand (offsets and strides that are not the packed ones) and a
+ * NaN-filled C (beta = 0 must ignore it).
+ */
+export interface GemmCase {
+  m: number; n: number; k: number; alpha?: number; beta?: number; batch?: number;
+  bcastA?: boolean; bcastB?: boolean; bcastC?: boolean; pad?: number; nanC?: boolean;
+}
+
+/** The operands of a GemmCase and the arguments to pass after them, seeded. */
+export function gemmCaseInputs(cs: GemmCase, seed: number) {
+  const { m, n, k } = cs;
+  const alpha = cs.alpha ?? 1, beta = cs.beta ?? 0, batch = cs.batch ?? 1, pad = cs.pad ?? 0;
+  const sA = cs.bcastA ? 0 : m * k + pad, sB = cs.bcastB ? 0 : k * n + 2 * pad, sC = cs.bcastC ? 0 : m * n + pad;
+  const aOff = pad, bOff = 2 * pad, cOff = 3 * pad;
+  const a = randomArray(aOff + (batch - 1) * sA + m * k + pad, seed);
+  const b = randomArray(bOff + (batch - 1) * sB + k * n + pad, seed + 1);
+  const c = randomArray(cOff + (batch - 1) * sC + m * n + pad, seed + 2, -2, 2);
+  if (cs.nanC) c.fill(NaN);
+  return { m, n, k, alpha, beta, batch, sA, sB, sC, aOff, bOff, cOff, a, b, c };
+}

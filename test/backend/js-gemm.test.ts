@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsBackend as B } from '../../src/backend/js/index.js';
-import { expectClose, randomArray } from '../helpers.js';
+import { expectClose, randomArray, gemmCaseInputs, type GemmCase } from '../helpers.js';
 
 /** Naive float64 reference of one batched GEMM entry, same argument convention as the kernel. */
 function refGemm(
@@ -27,16 +27,9 @@ function refGemm(
   return out;
 }
 
-interface Case { m: number; n: number; k: number; alpha?: number; beta?: number; batch?: number; bcastA?: boolean; bcastB?: boolean; pad?: number }
 
-function runCase(tA: boolean, tB: boolean, cs: Case, seed: number): void {
-  const { m, n, k } = cs;
-  const alpha = cs.alpha ?? 1, beta = cs.beta ?? 0, batch = cs.batch ?? 1, pad = cs.pad ?? 0;
-  const sA = cs.bcastA ? 0 : m * k + pad, sB = cs.bcastB ? 0 : k * n + 2 * pad, sC = m * n + pad;
-  const aOff = pad, bOff = 2 * pad, cOff = 3 * pad;
-  const a = randomArray(aOff + (batch - 1) * sA + m * k + pad, seed);
-  const b = randomArray(bOff + (batch - 1) * sB + k * n + pad, seed + 1);
-  const c = randomArray(cOff + (batch - 1) * sC + m * n + pad, seed + 2, -2, 2);
+function runCase(tA: boolean, tB: boolean, cs: GemmCase, seed: number): void {
+  const { m, n, k, alpha, beta, batch, sA, sB, sC, aOff, bOff, cOff, a, b, c } = gemmCaseInputs(cs, seed);
   const expected = refGemm(tA, tB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff, batch, sA, sB, sC);
   const got = Float32Array.from(c);
   B.gemm(tA, tB, m, n, k, alpha, a, aOff, b, bOff, beta, got, cOff, batch, sA, sB, sC);

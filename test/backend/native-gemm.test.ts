@@ -6,26 +6,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { jsBackend as JS } from '../../src/backend/js/index.js';
 import { loadNativeBackend } from '../../src/backend/native.js';
-import { expectClose, randomArray } from '../helpers.js';
+import { expectClose, gemmCaseInputs, type GemmCase } from '../helpers.js';
 
 const native = loadNativeBackend();
 const skip = native === null ? 'native addon not built (npm install, or node scripts/build-native.mjs)' : false;
 
-interface Case {
-  m: number; n: number; k: number; alpha?: number; beta?: number; batch?: number;
-  bcastA?: boolean; bcastB?: boolean; bcastC?: boolean; pad?: number; nanC?: boolean;
-}
 
-function runCase(tA: boolean, tB: boolean, cs: Case, seed: number): void {
+function runCase(tA: boolean, tB: boolean, cs: GemmCase, seed: number): void {
   const nb = native!;
-  const { m, n, k } = cs;
-  const alpha = cs.alpha ?? 1, beta = cs.beta ?? 0, batch = cs.batch ?? 1, pad = cs.pad ?? 0;
-  const sA = cs.bcastA ? 0 : m * k + pad, sB = cs.bcastB ? 0 : k * n + 2 * pad, sC = cs.bcastC ? 0 : m * n + pad;
-  const aOff = pad, bOff = 2 * pad, cOff = 3 * pad;
-  const a = randomArray(aOff + (batch - 1) * sA + m * k + pad, seed);
-  const b = randomArray(bOff + (batch - 1) * sB + k * n + pad, seed + 1);
-  const c = randomArray(cOff + (batch - 1) * sC + m * n + pad, seed + 2, -2, 2);
-  if (cs.nanC) c.fill(NaN);
+  const { m, n, k, alpha, beta, batch, sA, sB, sC, aOff, bOff, cOff, a, b, c } = gemmCaseInputs(cs, seed);
   const expected = Float32Array.from(c);
   JS.gemm(tA, tB, m, n, k, alpha, a, aOff, b, bOff, beta, expected, cOff, batch, sA, sB, sC);
   const got = Float32Array.from(c);

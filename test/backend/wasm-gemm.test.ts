@@ -14,27 +14,16 @@ import { createGemmKernel, gemmKernel } from '../../src/backend/wasm/kernel.js';
 import { makeWasmGemm } from '../../src/backend/wasm/gemm.js';
 import { packA, packB } from '../../src/backend/wasm/pack.js';
 import { packStaged, stage, stagedFloats } from '../../src/backend/wasm/stage.js';
-import { expectClose, randomArray, convSpecGeometry, type ConvSpec } from '../helpers.js';
+import { expectClose, randomArray, convSpecGeometry, gemmCaseInputs, type ConvSpec, type GemmCase } from '../helpers.js';
 
 const skip = wasmAvailable() ? false : 'WebAssembly SIMD is not available in this engine';
 
-interface Case {
-  m: number; n: number; k: number; alpha?: number; beta?: number; batch?: number;
-  bcastA?: boolean; bcastB?: boolean; pad?: number; nanC?: boolean;
-}
 
 type Gemm = typeof W.gemm;
 
 /** Runs one case through `gemm` and the js gemm on identical inputs; float32 vs float64 accumulation tolerance. */
-function runCase(tA: boolean, tB: boolean, cs: Case, seed: number, gemm: Gemm = W.gemm): void {
-  const { m, n, k } = cs;
-  const alpha = cs.alpha ?? 1, beta = cs.beta ?? 0, batch = cs.batch ?? 1, pad = cs.pad ?? 0;
-  const sA = cs.bcastA ? 0 : m * k + pad, sB = cs.bcastB ? 0 : k * n + 2 * pad, sC = m * n + pad;
-  const aOff = pad, bOff = 2 * pad, cOff = 3 * pad;
-  const a = randomArray(aOff + (batch - 1) * sA + m * k + pad, seed);
-  const b = randomArray(bOff + (batch - 1) * sB + k * n + pad, seed + 1);
-  const c = randomArray(cOff + (batch - 1) * sC + m * n + pad, seed + 2, -2, 2);
-  if (cs.nanC) c.fill(NaN);
+function runCase(tA: boolean, tB: boolean, cs: GemmCase, seed: number, gemm: Gemm = W.gemm): void {
+  const { m, n, k, alpha, beta, batch, sA, sB, sC, aOff, bOff, cOff, a, b, c } = gemmCaseInputs(cs, seed);
   const want = Float32Array.from(c);
   JS.gemm(tA, tB, m, n, k, alpha, a, aOff, b, bOff, beta, want, cOff, batch, sA, sB, sC);
   if (cs.nanC) {
