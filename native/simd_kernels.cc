@@ -259,10 +259,11 @@ inline void valid_range(long k, long s, long p, long n, long o, long& lo, long& 
 }
 
 // "Same" geometry at stride 1 (output as wide as the input, e.g. 3x3 with padding 1): output
-// position i = oy*W + ox reads input position i + shift, so each (c, ky, kx) row of col is one
-// contiguous copy from the first to the last valid position; the positions in between that
-// fall in the side padding (they alias the neighbouring input row) are then zeroed. Rows of a
-// 14-wide image are too short for the row-by-row loop to be anything but overhead.
+// position i = oy*W + ox maps to input position i + shift, so col2im can add each (c, ky, kx)
+// row of col with one contiguous loop from the first to the last valid position, once the
+// entries in between that fall in the side padding (they alias the neighbouring input row)
+// are zeroed. Rows of a 14-wide image are too short for a row-by-row loop to be anything but
+// overhead.
 inline bool same_stride1(const ConvGeom& g) { return g.sh == 1 && g.sw == 1 && g.ow == g.w; }
 
 struct SameSpan {
@@ -326,8 +327,9 @@ void im2col_stride1(const float* x, long channels, const ConvGeom& g, float* col
       }
 }
 
-// The adjoint: the side-padding entries of col are zeroed first (col is scratch), so one
-// contiguous add per (c, ky, kx) row adds exactly zero where the copy above read a neighbour.
+// col2im for "same" stride-1 geometry: the side-padding entries of col are zeroed first (col is
+// scratch), so one contiguous add per (c, ky, kx) row adds exactly zero at the positions that
+// alias the neighbouring input row.
 void col2im_same(float* col, long channels, const ConvGeom& g, float* x) {
   const long ohw = g.oh * g.ow;
   for (long c = 0; c < channels; ++c) {

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { record } from '../autograd/record.js';
-import { convGeometry, convRaw, convGradients, checkConvBias, type Conv2dOptions, type Pair } from './conv.js';
+import { convCall, convRaw, convGradients, type Conv2dOptions, type Pair } from './conv.js';
 import { maxPoolRaw, maxPoolBackward, type Pool2dOptions } from './pool.js';
 import { reluBackward } from './activation.js';
 
@@ -13,9 +13,7 @@ import { reluBackward } from './activation.js';
 
 /** relu(conv2d(x, weight, bias)) as one op. */
 export function conv2dRelu(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Conv2dOptions = {}): Tensor {
-  const g = convGeometry(x.shape, weight.shape, opts);
-  checkConvBias(bias, g);
-  const xf = x.float(), b = bias ? bias.float() : null;
+  const { g, x: xf, bias: b } = convCall(x, weight, bias, opts);
   const y = convRaw(xf, weight, g, b, true);
   return record(y, 'conv2d+relu', b ? [xf, weight, b] : [xf, weight], (gy) => convGradients(xf, weight, b, reluBackward(gy, y), g));
 }
@@ -28,9 +26,7 @@ export function conv2dRelu(x: Tensor, weight: Tensor, bias: Tensor | null, opts:
 export function conv2dReluMaxPool(
   x: Tensor, weight: Tensor, bias: Tensor | null, convOpts: Conv2dOptions, kernel: Pair, poolOpts: Pool2dOptions = {},
 ): Tensor {
-  const g = convGeometry(x.shape, weight.shape, convOpts);
-  checkConvBias(bias, g);
-  const xf = x.float(), b = bias ? bias.float() : null;
+  const { g, x: xf, bias: b } = convCall(x, weight, bias, convOpts);
   const { out, idx, g: pg } = maxPoolRaw(convRaw(xf, weight, g, b, true), kernel, poolOpts);
   return record(out, 'conv2d+relu+maxPool2d', b ? [xf, weight, b] : [xf, weight], (gp) =>
     convGradients(xf, weight, b, maxPoolBackward(reluBackward(gp, out), idx, pg), g));

@@ -52,9 +52,12 @@ export function convRaw(x: Tensor, w: Tensor, g: Conv2dGeometry, bias: Tensor | 
   return new Tensor(out, [g.n, g.oc, g.oh, g.ow]);
 }
 
-/** The convolution as a differentiable op of (x, w); both gradients are themselves differentiable ops. */
-function convOp(x: Tensor, w: Tensor, g: Conv2dGeometry): Tensor {
-  return record(convRaw(x, w, g), 'conv2d', [x, w], (gy) => [x.requiresGrad ? convInputGrad(gy, w, g) : null, w.requiresGrad ? convWeightGrad(x, gy, g) : null]);
+/**
+ * The convolution as a differentiable op of (x, w) and, when given, the bias (added by the
+ * kernel while each image's output is in cache); every gradient is itself a differentiable op.
+ */
+function convOp(x: Tensor, w: Tensor, g: Conv2dGeometry, bias: Tensor | null = null): Tensor {
+  return record(convRaw(x, w, g, bias), 'conv2d', bias ? [x, w, bias] : [x, w], (gy) => convGradients(x, w, bias, gy, g));
 }
 
 /** d conv / d x applied to gy: linear in (gy, w). */
@@ -80,17 +83,14 @@ export function convGradients(x: Tensor, w: Tensor, bias: Tensor | null, gy: Ten
   return bias ? [...grads, bias.requiresGrad ? channelSum(gy) : null] : grads;
 }
 
-/** The bias must be one value per output channel. */
-export function checkConvBias(bias: Tensor | null | undefined, g: Conv2dGeometry): void {
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.oc)) throw new ShapeError(`conv2d: bias must have shape (${g.oc},), got ${formatShape(bias.shape)}`);
-}
-
 /**
- * Convolution plus a per-channel bias as one op: the kernel adds the bias to each image's
- * output while it is in cache, and the bias gradient is a per-channel sum of the incoming one.
+ * A convolution call's checked geometry and float inputs (the bias must hold one value per
+ * output channel), shared by conv2d and the fused ops.
  */
-function convBiasOp(x: Tensor, w: Tensor, bias: Tensor, g: Conv2dGeometry): Tensor {
-  return record(convRaw(x, w, g, bias), 'conv2d', [x, w, bias], (gy) => convGradients(x, w, bias, gy, g));
+export function convCall(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv2dOptions): { g: Conv2dGeometry; x: Tensor; bias: Tensor | null } {
+  const g = convGeometry(x.shape, weight.shape, opts);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.oc)) throw new ShapeError(`conv2d: bias must have shape (${g.oc},), got ${formatShape(bias.shape)}`);
+  return { g, x: x.float(), bias: bias ? bias.float() : null };
 }
 
 /** Sum of an (N, C, H, W) tensor over N, H and W; its gradient broadcasts back. */
@@ -103,8 +103,6 @@ function channelSum(gy: Tensor): Tensor {
 
 /** torch.nn.functional.conv2d over NCHW input. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
-  const g = convGeometry(x.shape, weight.shape, opts);
-  if (!bias) return convOp(x.float(), weight, g);
-  checkConvBias(bias, g);
-  return convBiasOp(x.float(), weight, bias.float(), g);
+  const c = convCall(x, weight, bias, opts);
+  return convOp(c.x, weight, c.g, c.bias);
 }
