@@ -13,8 +13,10 @@ export const MARK = '@@bench ';
 export type Workload = 'sgemm' | 'mlp' | 'cnn' | 'tta' | 'memory';
 export const WORKLOADS: readonly Workload[] = ['sgemm', 'mlp', 'cnn', 'tta', 'memory'];
 
-export type PeerName = 'ours-native' | 'ours-wasm' | 'ours-js' | 'torch' | 'tfjs-wasm' | 'jax-js';
-export const PEERS: readonly PeerName[] = ['ours-native', 'ours-wasm', 'ours-js', 'torch', 'tfjs-wasm', 'jax-js'];
+// ours-js runs the TypeScript backend as Node does (GEMM on one worker thread per core);
+// ours-js-1t pins it to one thread, as a browser page without workers runs it.
+export type PeerName = 'ours-native' | 'ours-wasm' | 'ours-js' | 'ours-js-1t' | 'torch' | 'tfjs-wasm' | 'jax-js';
+export const PEERS: readonly PeerName[] = ['ours-native', 'ours-wasm', 'ours-js', 'ours-js-1t', 'torch', 'tfjs-wasm', 'jax-js'];
 
 export interface InfoLine { type: 'info'; [k: string]: unknown }
 export interface ResultLine {

@@ -2,7 +2,7 @@
  * `npm run bench`: measures Tradecraft against its peers in one run on one machine.
  *
  *   node dist/bench/run.js [--quick] [--full] [--json] [--only sgemm,mlp,cnn,tta,memory]
- *                          [--peers ours-native,ours-wasm,ours-js,torch,tfjs-wasm,jax-js] [--runs N] [--verbose]
+ *                          [--peers ours-native,ours-wasm,ours-js,ours-js-1t,torch,tfjs-wasm,jax-js] [--runs N] [--verbose]
  *
  * Every peer and backend runs in its own child process (node for ours, TensorFlow.js and jax-js;
  * /usr/bin/python3 for PyTorch, or $TRADECRAFT_BENCH_PYTHON), one workload at a time, so they
@@ -98,8 +98,8 @@ function parseArgs(argv: string[]): Options {
 
 /** Which peers take part in a workload, and the figures (keys) each is expected to produce. */
 const PARTICIPANTS: Record<Workload, readonly PeerName[]> = {
-  sgemm: ['ours-native', 'ours-wasm', 'ours-js', 'torch', 'tfjs-wasm', 'jax-js'],
-  mlp: ['ours-native', 'ours-wasm', 'ours-js', 'torch', 'tfjs-wasm'],
+  sgemm: ['ours-native', 'ours-wasm', 'ours-js', 'ours-js-1t', 'torch', 'tfjs-wasm', 'jax-js'],
+  mlp: ['ours-native', 'ours-wasm', 'ours-js', 'ours-js-1t', 'torch', 'tfjs-wasm'],
   cnn: ['ours-native', 'ours-wasm', 'ours-js', 'torch', 'tfjs-wasm'],
   tta: ['ours-native', 'ours-wasm', 'ours-js', 'torch'],
   memory: ['ours-native'],
@@ -167,11 +167,13 @@ function command(peer: PeerName, task: ChildTask): { cmd: string; args: string[]
   switch (peer) {
     case 'ours-native':
     case 'ours-wasm':
-    case 'ours-js': {
+    case 'ours-js':
+    case 'ours-js-1t': {
       const node = task.workload === 'memory' ? ['--expose-gc'] : [];
+      const backend = peer === 'ours-js-1t' ? 'js' : peer.slice('ours-'.length);
       return {
         cmd: process.execPath, args: [...node, join(here, 'ours.js'), json],
-        env: { ...env, TRADECRAFT_BACKEND: peer.slice('ours-'.length), TRADECRAFT_QUIET: '1' },
+        env: { ...env, TRADECRAFT_BACKEND: backend, TRADECRAFT_QUIET: '1', ...(peer === 'ours-js-1t' ? { TRADECRAFT_THREADS: '1' } : {}) },
       };
     }
     case 'torch': {
@@ -335,7 +337,7 @@ function ratios(entries: Entry[]): Ratio[] {
   const ok = (key: string, peer: PeerName): Entry | undefined => entries.find((e) => e.key === key && e.peer === peer && e.status === 'ok');
   const keys = [...new Set(entries.map((e) => e.key))];
   for (const key of keys) {
-    for (const ours of ['ours-native', 'ours-wasm', 'ours-js'] as const) {
+    for (const ours of ['ours-native', 'ours-wasm', 'ours-js', 'ours-js-1t'] as const) {
       const a = ok(key, ours);
       if (!a) continue;
       for (const theirs of ['torch', 'tfjs-wasm', 'jax-js'] as const) {

@@ -1,7 +1,8 @@
 import type { Backend } from './backend.js';
-import { setBackend, jsBackend, backend } from './registry.js';
+import { setBackend, backend } from './registry.js';
 import { setUninitializedAllocator } from './alloc.js';
 import { loadWasmBackend } from './wasm/index.js';
+import { threadedJsBackend } from './js-threaded/index.js';
 
 // In Node, big outputs that kernels overwrite skip the zero-fill (Buffer.allocUnsafeSlow gives
 // a private, uninitialized ArrayBuffer); small ones stay on V8's fast path.
@@ -32,8 +33,9 @@ export async function selectBackend(): Promise<Backend> {
     throw new Error(`TRADECRAFT_BACKEND must be one of js|wasm|native, got '${wanted}'`);
   }
   if (wanted === 'js') {
-    setBackend(jsBackend);
-    return jsBackend;
+    const js = threadedJsBackend();
+    setBackend(js);
+    return js;
   }
   if (wanted === 'wasm') {
     const wasm = loadWasmBackend(); // throws, saying why, when WebAssembly SIMD is missing
@@ -54,6 +56,6 @@ export async function selectBackend(): Promise<Backend> {
   if (!process.env.TRADECRAFT_QUIET) {
     console.warn('tradecraft: using the TypeScript backend; for the much faster native one install g++, make and python3 and run `npm rebuild tradecraft`.');
   }
-  setBackend(jsBackend);
+  setBackend(threadedJsBackend());
   return backend();
 }

@@ -35,7 +35,7 @@ function bench(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | nu
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, report };
 }
 
-const PEERS = ['ours-native', 'ours-wasm', 'ours-js', 'torch', 'tfjs-wasm', 'jax-js'];
+const PEERS = ['ours-native', 'ours-wasm', 'ours-js', 'ours-js-1t', 'torch', 'tfjs-wasm', 'jax-js'];
 const STATUSES = ['ok', 'absent', 'cannot', 'skipped', 'failed'];
 
 test('--quick --only sgemm --json: one JSON object last, every peer measured or absent with a reason', { timeout: 150_000 }, () => {

@@ -26,7 +26,7 @@ function ensureAcc(n: number): Float64Array {
 }
 
 /** C (m x n, row stride n, at cOff) = beta * C, with beta = 0 ignoring the old content. */
-function scaleC(c: F32, cOff: number, m: number, n: number, beta: number): void {
+export function scaleC(c: F32, cOff: number, m: number, n: number, beta: number): void {
   const end = cOff + m * n;
   if (beta === 0) c.fill(0, cOff, end);
   else if (beta !== 1) for (let i = cOff; i < end; i++) c[i] *= beta;
@@ -207,19 +207,25 @@ function macroKernel(
   }
 }
 
-function gemmBlocked(
+/**
+ * C[rowStart:rowEnd, colStart:colEnd] += alpha * op(A) op(B) over those rows and columns (C is
+ * m x n, row stride n). Each element's arithmetic depends only on the K blocking, so computing C
+ * in pieces (as the worker threads of the Node build do) gives the same bits as one call.
+ */
+export function gemmBlocked(
   transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
   a: F32, aOff: number, b: F32, bOff: number, c: F32, cOff: number,
+  rowStart = 0, rowEnd = m, colStart = 0, colEnd = n,
 ): void {
-  for (let j0 = 0; j0 < n; j0 += NC) {
-    const nc = Math.min(NC, n - j0);
+  for (let j0 = colStart; j0 < colEnd; j0 += NC) {
+    const nc = Math.min(NC, colEnd - j0);
     const ncPad = Math.ceil(nc / NR) * NR;
     for (let p0 = 0; p0 < k; p0 += KC) {
       const kc = Math.min(KC, k - p0);
       if (packB.length < ncPad * kc) packB = new Float64Array(ncPad * kc);
       packBBlock(transB, b, bOff, n, k, p0, kc, j0, nc, packB);
-      for (let i0 = 0; i0 < m; i0 += MC) {
-        const mc = Math.min(MC, m - i0);
+      for (let i0 = rowStart; i0 < rowEnd; i0 += MC) {
+        const mc = Math.min(MC, rowEnd - i0);
         const mcPad = Math.ceil(mc / MR) * MR;
         if (packA.length < mcPad * kc) packA = new Float64Array(mcPad * kc);
         packABlock(transA, a, aOff, m, k, i0, mc, p0, kc, packA);
@@ -229,13 +235,18 @@ function gemmBlocked(
   }
 }
 
+/** Products this small or skinny take the unblocked path: packing would cost as much as they do. */
+export function isSmallGemm(m: number, n: number, k: number): boolean {
+  return m < MR || n < NR || m * n * k <= 4096;
+}
+
 export function gemm(
   transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
   a: F32, aOff: number, b: F32, bOff: number, beta: number, c: F32, cOff: number,
   batch: number, strideA: number, strideB: number, strideC: number,
 ): void {
   if (m <= 0 || n <= 0) return;
-  const small = m < MR || n < NR || m * n * k <= 4096;
+  const small = isSmallGemm(m, n, k);
   for (let t = 0; t < batch; t++) {
     const ao = aOff + t * strideA, bo = bOff + t * strideB, co = cOff + t * strideC;
     scaleC(c, co, m, n, beta);
@@ -244,3 +255,6 @@ export function gemm(
     else gemmBlocked(transA, transB, m, n, k, alpha, a, ao, b, bo, c, co);
   }
 }
+
+/** Register tile of the micro-kernel: splitting C at multiples of these keeps every tile full. */
+export { MR as GEMM_TILE_ROWS, NR as GEMM_TILE_COLS };
