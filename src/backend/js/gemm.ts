@@ -32,6 +32,18 @@ export function scaleC(c: F32, cOff: number, m: number, n: number, beta: number)
   else if (beta !== 1) for (let i = cOff; i < end; i++) c[i] *= beta;
 }
 
+/** C[rowStart:rowEnd, colStart:colEnd] (row stride n) *= beta, element by element as scaleC does. */
+export function scaleBlock(
+  c: F32, cOff: number, n: number, rowStart: number, rowEnd: number, colStart: number, colEnd: number, beta: number,
+): void {
+  if (beta === 1) return;
+  for (let i = rowStart; i < rowEnd; i++) {
+    const start = cOff + i * n + colStart, end = cOff + i * n + colEnd;
+    if (beta === 0) c.fill(0, start, end);
+    else for (let j = start; j < end; j++) c[j] *= beta;
+  }
+}
+
 /**
  * Unblocked path for small or skinny products, where packing would cost as much as the
  * arithmetic. Three loop orders, each streaming memory contiguously where it matters:

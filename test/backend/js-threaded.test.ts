@@ -4,15 +4,19 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { gemm as serialGemm } from '../../src/backend/js/gemm.js';
 import { jsBackend } from '../../src/backend/js/index.js';
-import { GemmThreads, worthThreads } from '../../src/backend/js-threaded/gemm-threads.js';
+import { WorkerPool } from '../../src/backend/js-threaded/worker-pool.js';
+import { threadedGemm, worthThreads } from '../../src/backend/js-threaded/gemm-threads.js';
+import { threadedAdamStep } from '../../src/backend/js-threaded/adam-threads.js';
 import { threadedJsBackend, threadCount } from '../../src/backend/js-threaded/index.js';
-import { gemmCaseInputs, type GemmCase } from '../helpers.js';
+import { adamStep } from '../../src/backend/js/optimizer-steps.js';
+import type { AdamStepArgs } from '../../src/backend/backend.js';
+import { gemmCaseInputs, randomArray, type GemmCase } from '../helpers.js';
 
-const pools: GemmThreads[] = [];
+const pools: WorkerPool[] = [];
 after(() => { for (const p of pools) p.dispose(); });
 
-async function readyPool(threads: number): Promise<GemmThreads> {
-  const pool = new GemmThreads(threads);
+async function readyPool(threads: number): Promise<WorkerPool> {
+  const pool = new WorkerPool(threads);
   pools.push(pool);
   assert.equal(await pool.whenReady(), true, `the ${threads}-thread pool did not start: ${pool.failure}`);
   return pool;
@@ -21,12 +25,12 @@ async function readyPool(threads: number): Promise<GemmThreads> {
 const TRANS: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
 
 /** Threaded and serial results must be the same bits: each element is computed the same way. */
-function expectSameBits(pool: GemmThreads, tA: boolean, tB: boolean, cs: GemmCase, seed: number): void {
+function expectSameBits(pool: WorkerPool, tA: boolean, tB: boolean, cs: GemmCase, seed: number): void {
   const { m, n, k, alpha, beta, batch, sA, sB, sC, aOff, bOff, cOff, a, b, c } = gemmCaseInputs(cs, seed);
   const expected = Float32Array.from(c);
   serialGemm(tA, tB, m, n, k, alpha, a, aOff, b, bOff, beta, expected, cOff, batch, sA, sB, sC);
   const got = Float32Array.from(c);
-  pool.gemm(tA, tB, m, n, k, alpha, a, aOff, b, bOff, beta, got, cOff, batch, sA, sB, sC);
+  threadedGemm(pool, tA, tB, m, n, k, alpha, a, aOff, b, bOff, beta, got, cOff, batch, sA, sB, sC);
   const where = `tA=${tA} tB=${tB} m=${m} n=${n} k=${k} alpha=${alpha} beta=${beta} batch=${batch} threads=${pool.threads}`;
   assert.ok(worthThreads(pool.threads, m, n, k, alpha), `${where} would not take the threaded path`);
   for (let i = 0; i < got.length; i++) {
@@ -66,6 +70,40 @@ test('3 threads on 2 cores split unevenly and still give the serial bits; the sh
   expectSameBits(pool, false, true, { m: 30, n: 90, k: 100 }, 9);
 });
 
+function expectSameArrays(got: Float32Array, expected: Float32Array, what: string): void {
+  assert.equal(got.length, expected.length, `${what}: length`);
+  for (let i = 0; i < got.length; i++) {
+    if (!Object.is(got[i], expected[i])) assert.fail(`${what}: element ${i} is ${got[i]}, serial gives ${expected[i]}`);
+  }
+}
+
+test('threaded Adam, AdamW, L2 and AMSGrad updates give the serial kernel\'s bits over several steps', async () => {
+  const pool = await readyPool(2);
+  const variants: [string, Partial<AdamStepArgs>, boolean][] = [
+    ['adam', {}, false], ['adamw', { weightDecay: 0.01, decoupled: true }, false],
+    ['adam+l2', { weightDecay: 0.01 }, false], ['amsgrad', {}, true],
+  ];
+  for (const [name, extra, ams] of variants) {
+    for (const n of [40_000, 100_001]) {
+      const init = [randomArray(n, 1), new Float32Array(n), new Float32Array(n), ams ? new Float32Array(n) : null];
+      const serial = init.map((x) => (x ? Float32Array.from(x) : null));
+      const threaded = init.map((x) => (x ? Float32Array.from(x) : null));
+      for (let step = 1; step <= 3; step++) {
+        const grad = randomArray(n, 10 + step);
+        const args: AdamStepArgs = {
+          lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false,
+          biasCorrection1: 1 - 0.9 ** step, biasCorrection2: 1 - 0.999 ** step, ...extra,
+        };
+        adamStep(serial[0]!, grad, serial[1]!, serial[2]!, serial[3], args);
+        threadedAdamStep(pool, threaded[0]!, grad, threaded[1]!, threaded[2]!, threaded[3], args);
+      }
+      ['p', 'm', 'v', 'vmax'].forEach((what, i) => {
+        if (serial[i]) expectSameArrays(threaded[i]!, serial[i]!, `${name} n=${n} ${what}`);
+      });
+    }
+  }
+});
+
 test('products too small to repay the copies stay on the calling thread', () => {
   assert.equal(worthThreads(2, 64, 10, 256, 1), false); // 164k multiply-adds
   assert.equal(worthThreads(2, 64, 256, 256, 1), true);
@@ -85,7 +123,7 @@ test('one thread is the reference backend itself; TRADECRAFT_THREADS is validate
   assert.equal(threadedJsBackend(1), jsBackend);
   const two = threadedJsBackend(2);
   assert.notEqual(two, jsBackend);
-  assert.match(two.describe(), /GEMM on 2 threads/);
+  assert.match(two.describe(), /GEMM and Adam on 2 threads/);
   const saved = process.env.TRADECRAFT_THREADS;
   try {
     process.env.TRADECRAFT_THREADS = '3';
@@ -112,5 +150,5 @@ test('a script on the threaded TypeScript backend exits by itself when done (idl
   });
   assert.equal(r.error, undefined, `the script did not exit: ${r.error?.message}`);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^-?\d+\.\d{3} js: .*GEMM on 2 threads/);
+  assert.match(r.stdout, /^-?\d+\.\d{3} js: .*GEMM and Adam on 2 threads/);
 });
