@@ -1,6 +1,6 @@
 /**
  * Worker-thread entry of the threaded TypeScript backend: waits for a job, runs its slot with the
- * same reference kernels the main thread uses, and reports back. Spins for about a millisecond
+ * same reference kernels the main thread uses, and reports back. Spins for two milliseconds
  * before sleeping because a training step issues kernels back to back, and waking a sleeping
  * thread costs tens of microseconds.
  */
@@ -9,7 +9,8 @@ import { gemmBlocked, scaleC } from '../js/gemm.js';
 import { adamStep } from '../js/optimizer-steps.js';
 import { ADAM, CTRL, GEMM, HEADER, KIND, slotBase, type WorkerSetup } from './protocol.js';
 
-const SPIN_CHECKS = 100_000;
+/** How long an idle worker keeps polling before it sleeps. */
+const SPIN_MS = 2;
 
 const setup = workerData as WorkerSetup;
 const ctrl = new Int32Array(setup.ctrl);
@@ -50,7 +51,12 @@ let seen = Atomics.load(ctrl, CTRL.GEN);
 Atomics.add(ctrl, CTRL.READY, 1);
 for (;;) {
   let gen = Atomics.load(ctrl, CTRL.GEN);
-  for (let i = 0; gen === seen && i < SPIN_CHECKS; i++) gen = Atomics.load(ctrl, CTRL.GEN);
+  if (gen === seen) {
+    const until = performance.now() + SPIN_MS;
+    do {
+      for (let i = 0; gen === seen && i < 1000; i++) gen = Atomics.load(ctrl, CTRL.GEN);
+    } while (gen === seen && performance.now() < until);
+  }
   if (gen === seen) {
     Atomics.wait(ctrl, CTRL.GEN, seen);
     continue;

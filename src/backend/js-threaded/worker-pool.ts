@@ -15,7 +15,7 @@ import { CTRL, HEADER, jobLength, slotBase, type WorkerSetup } from './protocol.
 /** Operands needing more shared memory than this are not handed to workers. */
 export const MAX_SHARED_FLOATS = 2 ** 29;
 const WAIT_SLICE_MS = 20;
-const MAIN_SPIN_CHECKS = 20_000;
+const MAIN_SPIN_MS = 5;
 const WATCHDOG_FACTOR = 50;
 const WATCHDOG_FLOOR_MS = 2000;
 
@@ -108,12 +108,14 @@ export class WorkerPool {
     const expected = this.workers.length;
     const budgetMs = WATCHDOG_FLOOR_MS + WATCHDOG_FACTOR * ownMs;
     const deadline = performance.now() + budgetMs;
+    // Workers usually finish within microseconds of the main thread; sleeping and being woken
+    // would cost more than polling for a few milliseconds.
+    const spinUntil = performance.now() + MAIN_SPIN_MS;
     for (;;) {
       let done = Atomics.load(this.ctrl, CTRL.DONE);
-      // Workers usually finish within microseconds of the main thread; sleeping and being woken
-      // would cost more than spinning that long.
-      for (let i = 0; done < expected && i < MAIN_SPIN_CHECKS; i++) done = Atomics.load(this.ctrl, CTRL.DONE);
+      for (let i = 0; done < expected && i < 1000; i++) done = Atomics.load(this.ctrl, CTRL.DONE);
       if (done >= expected) break;
+      if (performance.now() < spinUntil) continue;
       if (performance.now() > deadline) {
         this.disable(`a kernel worker thread did not answer within ${Math.round(budgetMs)} ms`);
         return false;
