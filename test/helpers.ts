@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Conv2dGeometry } from '../src/backend/backend.js';
 
 /** Asserts two numeric sequences agree elementwise within atol + rtol*|expected|, naming the first mismatch. */
@@ -71,4 +74,11 @@ export function gemmCaseInputs(cs: GemmCase, seed: number) {
   const c = randomArray(cOff + (batch - 1) * sC + m * n + pad, seed + 2, -2, 2);
   if (cs.nanC) c.fill(NaN);
   return { m, n, k, alpha, beta, batch, sA, sB, sC, aOff, bOff, cOff, a, b, c };
+}
+
+/** A fresh directory under `parent` (the OS temp dir by default), removed when the test process exits. */
+export function tempDir(prefix: string, parent = tmpdir()): string {
+  const dir = mkdtempSync(join(parent, prefix));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../helpers.js';
 
 // Inside the checkout so that `import ... from 'tradecraft'` resolves by package self-reference.
 mkdirSync('.tradecraft', { recursive: true });
-const dir = mkdtempSync(join(process.cwd(), '.tradecraft', 'exp-'));
+const dir = tempDir('exp-', join(process.cwd(), '.tradecraft'));
 
 const source = `
 import { defineExperiment, nn, optim, F, data, tensor, randn, manualSeed } from 'tradecraft';

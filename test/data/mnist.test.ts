@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectBackend } from '../../src/backend/select.js';
 import { mnist, defaultMnistDir } from '../../src/data/mnist.js';
@@ -11,6 +10,7 @@ import { DataLoader } from '../../src/data/loader.js';
 import { randomCrop, gaussianNoise, randomHorizontalFlip } from '../../src/data/transforms.js';
 import { tensor, randn } from '../../src/tensor/create.js';
 import { Generator } from '../../src/tensor/random.js';
+import { tempDir } from '../helpers.js';
 
 await selectBackend();
 
@@ -48,7 +48,7 @@ test('the same split seed gives the same split; another seed a different one', (
 });
 
 test('a truncated or missing IDX file is a clear error naming the file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-idx-'));
+  const dir = tempDir('tc-idx-');
   const src = defaultMnistDir();
   for (const f of ['train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) copyFileSync(join(src, f), join(dir, f));
   assert.throws(() => mnist({ dataDir: dir }), /train-images-idx3-ubyte does not exist/);

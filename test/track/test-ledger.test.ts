@@ -2,8 +2,7 @@
 // evaluated on the same examples warns, even when it comes from another experiment.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectBackend } from '../../src/backend/select.js';
 import { TestLedger } from '../../src/track/test-ledger.js';
@@ -13,11 +12,12 @@ import { randn, tensor } from '../../src/tensor/create.js';
 import { manualSeed } from '../../src/tensor/random.js';
 import * as nn from '../../src/nn/index.js';
 import { crossEntropy } from '../../src/ops/loss.js';
+import { tempDir } from '../helpers.js';
 
 await selectBackend();
 
 test('TestLedger: the same model again is not a new model; a different one warns with the counts', () => {
-  const ledger = new TestLedger(join(mkdtempSync(join(tmpdir(), 'tc-ledger-')), 'test-ledger.jsonl'));
+  const ledger = new TestLedger(join(tempDir('tc-ledger-'), 'test-ledger.jsonl'));
   const base = { testSet: 'abc', runId: 'r1', metric: 'accuracy', value: 0.9, n: 100 };
   assert.deepEqual(ledger.record({ ...base, modelHash: 'm1' }), { earlierUses: 0, otherModels: 0, warning: null });
   assert.equal(ledger.record({ ...base, modelHash: 'm1' }).warning, null, 're-testing the same weights');
@@ -29,7 +29,7 @@ test('TestLedger: the same model again is not a new model; a different one warns
 });
 
 test('testOnce keys the ledger by the test set\'s content, across experiments', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-ledger-'));
+  const dir = tempDir('tc-ledger-');
   manualSeed(0);
   const data = new TensorDataset(randn([20, 4]), tensor(Array.from({ length: 20 }, (_, i) => i % 3), [20], { dtype: 'int32' }), 'test');
   const ledgerPath = join(dir, 'test-ledger.jsonl');

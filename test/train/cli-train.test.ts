@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJsonl } from '../../src/track/files.js';
+import { tempDir } from '../helpers.js';
 
 const bin = 'bin/tradecraft.js';
 const small = ['--set', 'limitTrain=3000', '--set', 'valSize=500', '--set', 'limitTest=1000'];
@@ -20,7 +20,7 @@ function train(args: string[]): { status: number | null; stdout: string; stderr:
 }
 
 test('train --json prints the result object last, with a Wilson interval around the test accuracy', () => {
-  const out = mkdtempSync(join(tmpdir(), 'tc-train-'));
+  const out = tempDir('tc-train-');
   const r = train(['mnist-mlp', '--epochs', '1', ...small, '--out', out, '--json']);
   assert.equal(r.status, 0, r.stderr);
   const j = lastJson(r.stdout);
@@ -45,7 +45,7 @@ test('train --json prints the result object last, with a Wilson interval around 
 });
 
 test('a second model evaluated on the same test set triggers the ledger warning', () => {
-  const out = mkdtempSync(join(tmpdir(), 'tc-ledger-'));
+  const out = tempDir('tc-ledger-');
   const a = train(['mnist-mlp', '--epochs', '1', ...small, '--out', out, '--seed', '1']);
   assert.equal(a.status, 0, a.stderr);
   assert.doesNotMatch(a.stderr, /different models/);
@@ -63,7 +63,7 @@ test('a second model evaluated on the same test set triggers the ledger warning'
 });
 
 test('train --final retrains on train+validation and evaluates the test set once with the last model', () => {
-  const out = mkdtempSync(join(tmpdir(), 'tc-final-'));
+  const out = tempDir('tc-final-');
   const r = train(['mnist-mlp', '--epochs', '1', ...small, '--out', out, '--final', '--json']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /data: 3000 train, 500 validation \(merged into training\)/);
@@ -75,7 +75,7 @@ test('train --final retrains on train+validation and evaluates the test set once
 });
 
 test('bad input exits non-zero with a one-line cause, and leaves no run directory behind', () => {
-  const badOut = mkdtempSync(join(tmpdir(), 'tc-bad-'));
+  const badOut = tempDir('tc-bad-');
   const cases: Array<[string[], RegExp]> = [
     [['mnist-mlp', '--epochs', '-1'], /--epochs/],
     [['mnist-mlp', '--lr', 'abc'], /--lr/],
@@ -98,12 +98,12 @@ test('bad input exits non-zero with a one-line cause, and leaves no run director
 
 test('a run killed with SIGKILL mid-epoch resumes to the same final numbers as an uninterrupted run', async () => {
   const args = ['mnist-mlp', '--epochs', '3', ...small, '--json'];
-  const outA = mkdtempSync(join(tmpdir(), 'tc-full-'));
+  const outA = tempDir('tc-full-');
   const full = train([...args, '--out', outA]);
   assert.equal(full.status, 0, full.stderr);
   const expected = lastJson(full.stdout);
 
-  const outB = mkdtempSync(join(tmpdir(), 'tc-kill-'));
+  const outB = tempDir('tc-kill-');
   const child = spawn(process.execPath, [bin, 'train', ...args, '--out', outB], { stdio: 'ignore', env: { ...process.env, TRADECRAFT_QUIET: '1' } });
   const runDir = await new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
