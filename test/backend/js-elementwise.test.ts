@@ -66,6 +66,29 @@ test('sign, relu, step, isfinite on special values', () => {
   same(run1('abs', [-2, NaN, -Infinity]), [2, NaN, Infinity], 'abs');
 });
 
+/** A float32 NaN with its sign bit set (what x86 produces for 0/0), which bit tricks could mistake for a negative number. */
+function negativeNaN(): number {
+  const bits = new Uint32Array([0xffc00000]);
+  return new Float32Array(bits.buffer)[0];
+}
+
+test('relu and reluBackward (computed on bit patterns) keep torch semantics on every special value', () => {
+  const nn = negativeNaN();
+  assert.ok(Number.isNaN(nn));
+  const xs = [-3, -0, 0, 2.5, NaN, nn, Infinity, -Infinity, 1e-45, -1e-45, 3.4e38, -3.4e38];
+  same(run1('relu', xs), [0, 0, 0, 2.5, NaN, NaN, Infinity, 0, f(1e-45), 0, f(3.4e38), 0], 'relu');
+  // gradient g passes where the forward input b is > 0 (NaN and zeros of either sign are not), else 0.
+  const b = Float32Array.from(xs);
+  const g = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, NaN, Infinity, -9, nn]);
+  const out = new Float32Array(b.length);
+  B.binary('reluBackward', g, [1], b, [1], out, [b.length]);
+  same(Array.from(out), [0, 0, 0, 4, 0, 0, 7, 0, NaN, 0, -9, 0], 'reluBackward');
+  // Strided and broadcast operands take the same path.
+  const out2 = new Float32Array(4);
+  B.binary('reluBackward', Float32Array.from([1, 2, 3, 4]), [1], Float32Array.from([5, -1]), [0], out2, [4]);
+  same(Array.from(out2), [1, 2, 3, 4], 'reluBackward with a broadcast positive input');
+});
+
 test('sigmoid is stable for large |x|', () => {
   const got = run1('sigmoid', [-1000, -100, -20, 0, 20, 100, 1000, -Infinity, Infinity]);
   for (const v of got) assert.ok(Number.isFinite(v), `sigmoid produced ${v}`);

@@ -12,6 +12,21 @@ export function roundHalfEven(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/**
+ * relu on the float32 bit patterns: a sign that is random after a layer makes `v < 0 ? 0 : v`
+ * mispredict half the time (~3x slower), while an integer mask has no branch. As int32, every
+ * negative float (-0 and -Infinity included) is <= -2^23 = 0xff800000, while NaN with its sign bit
+ * set lies above that, so NaN passes through like torch.relu.
+ */
+function reluBits(x: F32, out: F32): void {
+  const xi = new Int32Array(x.buffer, x.byteOffset, x.length);
+  const oi = new Int32Array(out.buffer, out.byteOffset, out.length);
+  for (let i = 0; i < xi.length; i++) {
+    const v = xi[i];
+    oi[i] = v & -(v > -8388608);
+  }
+}
+
 export function unary(op: UnaryOp, x: F32, out: F32): void {
   const n = x.length;
   switch (op) {
@@ -25,10 +40,7 @@ export function unary(op: UnaryOp, x: F32, out: F32): void {
       // -1 / 0 / 1 (both zeros give +0, like torch.sign); NaN stays NaN.
       for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? 1 : v < 0 ? -1 : v === 0 ? 0 : v; }
       break;
-    case 'relu':
-      // NaN < 0 is false, so NaN passes through like torch.relu.
-      for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v < 0 ? 0 : v; }
-      break;
+    case 'relu': reluBits(x, out); break;
     case 'sigmoid':
       // Two branches so neither exp can overflow: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) otherwise.
       for (let i = 0; i < n; i++) {
