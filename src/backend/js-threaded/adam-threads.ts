@@ -14,14 +14,14 @@ const MIN_THREADED_ELEMENTS = 1 << 15;
 
 export function threadedAdamStep(pool: WorkerPool, p: F32, grad: F32, m: F32, v: F32, vmax: F32 | null, args: AdamStepArgs): void {
   const n = p.length, threads = pool.threads;
-  const arrays = vmax === null ? 4 : 5;
-  const data = n >= MIN_THREADED_ELEMENTS && pool.ready ? pool.data(Math.ceil(n * (threads - 1) / threads) * arrays) : null;
+  const bound = (s: number): number => Math.floor((n * s) / threads);
+  const slice = (x: F32, s: number): F32 => x.subarray(bound(s), bound(s + 1));
+  // The workers' slices, all arrays of each, one after another.
+  const data = n >= MIN_THREADED_ELEMENTS && pool.ready ? pool.data((n - bound(1)) * (vmax === null ? 4 : 5)) : null;
   if (data === null) {
     adamStep(p, grad, m, v, vmax, args);
     return;
   }
-  const bound = (s: number): number => Math.floor((n * s) / threads);
-  const slice = (x: F32, s: number): F32 => x.subarray(bound(s), bound(s + 1));
 
   pool.beginJob(KIND.ADAM);
   const job = pool.job;
@@ -32,14 +32,12 @@ export function threadedAdamStep(pool: WorkerPool, p: F32, grad: F32, m: F32, v:
     at += bound(s + 1) - bound(s);
     return off;
   };
-  const offsets: number[][] = [];
   for (let s = 1; s < threads; s++) {
     const jb = slotBase(s);
-    const offs = [place(p, s), place(grad, s), place(m, s), place(v, s), vmax === null ? -1 : place(vmax, s)];
-    offsets.push(offs);
     job[jb + ADAM.N] = bound(s + 1) - bound(s);
-    job[jb + ADAM.P_OFF] = offs[0]; job[jb + ADAM.G_OFF] = offs[1]; job[jb + ADAM.M_OFF] = offs[2];
-    job[jb + ADAM.V_OFF] = offs[3]; job[jb + ADAM.VMAX_OFF] = offs[4];
+    job[jb + ADAM.P_OFF] = place(p, s); job[jb + ADAM.G_OFF] = place(grad, s);
+    job[jb + ADAM.M_OFF] = place(m, s); job[jb + ADAM.V_OFF] = place(v, s);
+    job[jb + ADAM.VMAX_OFF] = vmax === null ? -1 : place(vmax, s);
     job[jb + ADAM.LR] = args.lr; job[jb + ADAM.BETA1] = args.beta1; job[jb + ADAM.BETA2] = args.beta2;
     job[jb + ADAM.EPS] = args.eps; job[jb + ADAM.WEIGHT_DECAY] = args.weightDecay;
     job[jb + ADAM.DECOUPLED] = args.decoupled ? 1 : 0;
@@ -56,10 +54,11 @@ export function threadedAdamStep(pool: WorkerPool, p: F32, grad: F32, m: F32, v:
     return;
   }
   for (let s = 1; s < threads; s++) {
-    const len = bound(s + 1) - bound(s), [pOff, , mOff, vOff, vmaxOff] = offsets[s - 1];
-    p.set(data.subarray(pOff, pOff + len), bound(s));
-    m.set(data.subarray(mOff, mOff + len), bound(s));
-    v.set(data.subarray(vOff, vOff + len), bound(s));
-    if (vmax !== null) vmax.set(data.subarray(vmaxOff, vmaxOff + len), bound(s));
+    const jb = slotBase(s), len = job[jb + ADAM.N];
+    const copyBack = (x: F32, off: number): void => x.set(data.subarray(off, off + len), bound(s));
+    copyBack(p, job[jb + ADAM.P_OFF]);
+    copyBack(m, job[jb + ADAM.M_OFF]);
+    copyBack(v, job[jb + ADAM.V_OFF]);
+    if (vmax !== null) copyBack(vmax, job[jb + ADAM.VMAX_OFF]);
   }
 }

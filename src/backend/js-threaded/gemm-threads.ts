@@ -12,7 +12,7 @@
  * so results are bit-identical to it.
  */
 import type { F32 } from '../backend.js';
-import { gemm as serialGemm, gemmBlocked, isSmallGemm, scaleBlock, GEMM_TILE_ROWS, GEMM_TILE_COLS } from '../js/gemm.js';
+import { gemm as serialGemm, gemmBlocked, isSmallGemm, scaleC, GEMM_TILE_ROWS, GEMM_TILE_COLS } from '../js/gemm.js';
 import { GEMM, KIND, slotBase } from './protocol.js';
 import type { WorkerPool } from './worker-pool.js';
 
@@ -63,7 +63,7 @@ function gemmOne(
   const computeHere = (s: number): void => {
     const [r0, r1, c0, c1] = range(s);
     if (r0 >= r1 || c0 >= c1) return;
-    scaleBlock(c, cOff, n, r0, r1, c0, c1, beta);
+    scaleC(c, cOff, m, n, beta, r0, r1, c0, c1);
     gemmBlocked(transA, transB, m, n, k, alpha, a, aOff, b, bOff, c, cOff, r0, r1, c0, c1);
   };
 
@@ -80,11 +80,9 @@ function gemmOne(
   const job = pool.job;
   if (byColumns) data.set(a.subarray(aOff, aOff + sharedLen), 0);
   else data.set(b.subarray(bOff, bOff + sharedLen), 0);
-  const cAt: number[] = [];
   let at = sharedLen;
   for (let s = 1; s < threads; s++) {
     const lo = bounds[s], hi = bounds[s + 1], w = hi - lo;
-    cAt.push(0);
     if (w === 0) continue;
     const jb = slotBase(s);
     const own = at;
@@ -95,7 +93,7 @@ function gemmOne(
       at += k * w;
       if (beta !== 0) for (let i = 0; i < m; i++) data.set(c.subarray(cOff + i * n + lo, cOff + i * n + hi), at + i * w);
       job[jb + GEMM.M] = m; job[jb + GEMM.N] = w; job[jb + GEMM.A_OFF] = 0; job[jb + GEMM.B_OFF] = own;
-      cAt[s - 1] = at;
+      job[jb + GEMM.C_OFF] = at;
       at += m * w;
     } else {
       // Rows lo..hi of op(A): whole rows of A unless it is stored transposed (k x m).
@@ -104,11 +102,11 @@ function gemmOne(
       at += w * k;
       if (beta !== 0) data.set(c.subarray(cOff + lo * n, cOff + hi * n), at);
       job[jb + GEMM.M] = w; job[jb + GEMM.N] = n; job[jb + GEMM.A_OFF] = own; job[jb + GEMM.B_OFF] = 0;
-      cAt[s - 1] = at;
+      job[jb + GEMM.C_OFF] = at;
       at += w * n;
     }
     job[jb + GEMM.K] = k; job[jb + GEMM.TRANS_A] = transA ? 1 : 0; job[jb + GEMM.TRANS_B] = transB ? 1 : 0;
-    job[jb + GEMM.ALPHA] = alpha; job[jb + GEMM.BETA] = beta; job[jb + GEMM.C_OFF] = cAt[s - 1];
+    job[jb + GEMM.ALPHA] = alpha; job[jb + GEMM.BETA] = beta;
   }
   pool.start();
   const start = performance.now();
@@ -119,7 +117,7 @@ function gemmOne(
     return;
   }
   for (let s = 1; s < threads; s++) {
-    const lo = bounds[s], hi = bounds[s + 1], w = hi - lo, from = cAt[s - 1];
+    const lo = bounds[s], hi = bounds[s + 1], w = hi - lo, from = job[slotBase(s) + GEMM.C_OFF];
     if (w === 0) continue;
     if (byColumns) for (let i = 0; i < m; i++) c.set(data.subarray(from + i * w, from + (i + 1) * w), cOff + i * n + lo);
     else c.set(data.subarray(from, from + w * n), cOff + lo * n);

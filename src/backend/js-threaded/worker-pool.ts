@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { CTRL, HEADER, jobLength, slotBase, type WorkerSetup } from './protocol.js';
 
 /** Operands needing more shared memory than this are not handed to workers. */
-export const MAX_SHARED_FLOATS = 2 ** 29;
+const MAX_SHARED_FLOATS = 2 ** 29;
 const WAIT_SLICE_MS = 20;
 const MAIN_SPIN_MS = 5;
 const WATCHDOG_FACTOR = 50;

@@ -25,22 +25,21 @@ function ensureAcc(n: number): Float64Array {
   return accScratch;
 }
 
-/** C (m x n, row stride n, at cOff) = beta * C, with beta = 0 ignoring the old content. */
-export function scaleC(c: F32, cOff: number, m: number, n: number, beta: number): void {
-  const end = cOff + m * n;
-  if (beta === 0) c.fill(0, cOff, end);
-  else if (beta !== 1) for (let i = cOff; i < end; i++) c[i] *= beta;
-}
-
-/** C[rowStart:rowEnd, colStart:colEnd] (row stride n) *= beta, element by element as scaleC does. */
-export function scaleBlock(
-  c: F32, cOff: number, n: number, rowStart: number, rowEnd: number, colStart: number, colEnd: number, beta: number,
+/**
+ * C[rowStart:rowEnd, colStart:colEnd] = beta * C (C is m x n, row stride n, at cOff), with
+ * beta = 0 ignoring the old content; the whole of C by default, in one pass when rows are whole.
+ */
+export function scaleC(
+  c: F32, cOff: number, m: number, n: number, beta: number,
+  rowStart = 0, rowEnd = m, colStart = 0, colEnd = n,
 ): void {
-  if (beta === 1) return;
-  for (let i = rowStart; i < rowEnd; i++) {
-    const start = cOff + i * n + colStart, end = cOff + i * n + colEnd;
+  if (beta === 1 || rowStart >= rowEnd) return;
+  const whole = colStart === 0 && colEnd === n;
+  const rows = whole ? 1 : rowEnd - rowStart, len = whole ? (rowEnd - rowStart) * n : colEnd - colStart;
+  for (let r = 0; r < rows; r++) {
+    const start = cOff + (rowStart + r) * n + colStart, end = start + len;
     if (beta === 0) c.fill(0, start, end);
-    else for (let j = start; j < end; j++) c[j] *= beta;
+    else for (let i = start; i < end; i++) c[i] *= beta;
   }
 }
 
