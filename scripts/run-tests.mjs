@@ -22,9 +22,12 @@ const requested = process.env.TRADECRAFT_BACKEND;
 // run once, in the first pass, whichever backend that pass selects.
 const backends = requested ? [requested] : ['js', ...(existsSync('build/Release/tradecraft.node') ? ['native'] : [])];
 const wasmOnly = (f) => /[\\/]wasm-[^\\/]*\.test\.js$/.test(f);
+// Tests that never touch a kernel (servers, stores, file formats, browsers) are named
+// `*.once.test.ts` and run in the first pass only: a second pass would test nothing new.
+const onceOnly = (f) => /\.once\.test\.js$/.test(f);
 let failed = false;
 for (const [i, backend] of backends.entries()) {
-  const pass = i === 0 ? files : files.filter((f) => !wasmOnly(f));
+  const pass = i === 0 ? files : files.filter((f) => !wasmOnly(f) && !onceOnly(f));
   if (pass.length === 0) continue;
   console.log(`\n# test suite on the ${backend} backend (${pass.length} files)`);
   const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...pass], {
