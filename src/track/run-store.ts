@@ -12,7 +12,13 @@ export interface MetricRecord {
   time: number;
 }
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped';
+/**
+ * How a run stands. `running` is what the training process writes; readers go through
+ * `effectiveStatus` (track/liveness.ts), which reports a `running` run whose heartbeat is stale
+ * as `crashed`. `interrupted` is a clean stop (Ctrl-C / SIGTERM) with a checkpoint to resume
+ * from; `failed` is an error the process caught; `pruned` is a search trial stopped early.
+ */
+export type RunStatus = 'running' | 'completed' | 'interrupted' | 'crashed' | 'failed' | 'pruned' | 'stopped';
 
 export interface RunInfo {
   id: string;
@@ -26,6 +32,10 @@ export interface RunInfo {
   updatedAt: string;
   resumedAt?: string[];
   error?: string;
+  /** The training process: its id, its host and the last time it said it was alive (ISO). */
+  pid?: number;
+  host?: string;
+  heartbeatAt?: string;
   /** Anything else worth keeping with the run (data split hash, final-mode flag, ...). */
   extra?: Record<string, unknown>;
 }
