@@ -1,6 +1,6 @@
 import { join, dirname } from 'node:path';
-import { parseArgs, UsageError } from './args.js';
-import { loadExperiment } from './load-experiment.js';
+import { parseArgs, formatFlagHelp, UsageError } from './args.js';
+import { loadRunExperiment } from '../track/experiment-source.js';
 import { Run } from '../track/run-store.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { testOnce, weightsFileOf, type TestResult } from '../train/test-once.js';
@@ -10,6 +10,8 @@ import type { HParams } from '../experiments/define.js';
 
 const flags = {
   'data-dir': { type: 'string', help: 'folder with the dataset files' },
+  'experiment-a': { type: 'string', help: "run A's experiment module, when the file it recorded moved or changed" },
+  'experiment-b': { type: 'string', help: "run B's experiment module, when the file it recorded moved or changed" },
   json: { type: 'boolean', help: 'print one JSON object as the last line of stdout' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const;
@@ -20,17 +22,21 @@ const flags = {
  * the test ledger.
  */
 export async function compareCommand(argv: string[]): Promise<number> {
-  const { flags: f, positionals } = parseArgs(argv, flags, [{ name: 'runA', required: true }, { name: 'runB', required: true }]);
+  const { flags: f, positionals } = parseArgs(argv, flags, [{ name: 'runA', required: false }, { name: 'runB', required: false }]);
   if (f.help) {
-    console.log('usage: tradecraft compare RUN_A RUN_B [--data-dir DIR] [--json]');
+    console.log('usage: tradecraft compare RUN_A RUN_B [--experiment-a PATH] [--experiment-b PATH] [--data-dir DIR] [--json]\n\n' +
+      'Both runs\' best checkpoints on the same test set, paired by item (McNemar exact test); each experiment is loaded from where its run.json says it came from.\n\n' + formatFlagHelp(flags));
     return 0;
   }
+  if (!positionals.runA || !positionals.runB) throw new UsageError('compare needs two run directories: tradecraft compare RUN_A RUN_B');
   const runs = [Run.open(positionals.runA!), Run.open(positionals.runB!)];
   const results: TestResult[] = [];
   let targets: ArrayLike<number> | null = null;
   let testHash = '';
-  for (const run of runs) {
-    const exp = await loadExperiment(run.info.experiment);
+  for (const [k, run] of runs.entries()) {
+    const loaded = await loadRunExperiment(run, { experiment: k === 0 ? f['experiment-a'] : f['experiment-b'] });
+    for (const w of loaded.warnings) console.warn(w);
+    const exp = loaded.experiment;
     const hp = run.info.hparams as HParams;
     manualSeed(run.info.seed);
     const data = exp.data(hp, { dataDir: f['data-dir'] });

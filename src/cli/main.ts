@@ -9,6 +9,7 @@ const commands: Record<string, { help: string; run: (argv: string[]) => Promise<
   compare: { help: 'two trained runs on the same test set, paired (exact McNemar test)', run: async (a) => (await import('./compare.js')).compareCommand(a) },
   info: { help: 'print the backend, CPU features and thread count', run: async (a) => (await import('./info.js')).infoCommand(a) },
   audit: { help: 'check splits for exact and near duplicates, label conflicts and class balance', run: async (a) => (await import('./audit.js')).auditCommand(a) },
+  runs: { help: 'list runs with their status (running, interrupted, crashed, ...), best validation metric and test result', run: async (a) => (await import('./runs.js')).runsCommand(a) },
   doctor: { help: 'check an experiment for common bugs (data, NaN, gradient flow, dead ReLUs, overfit one batch, LR, leaks)', run: async (a) => (await import('./doctor.js')).doctorCommand(a) },
 };
 

@@ -1,6 +1,6 @@
 import { join, dirname } from 'node:path';
-import { parseArgs, UsageError } from './args.js';
-import { loadExperiment } from './load-experiment.js';
+import { parseArgs, formatFlagHelp, UsageError } from './args.js';
+import { loadRunExperiment } from '../track/experiment-source.js';
 import { Run } from '../track/run-store.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { testOnce, weightsFileOf } from '../train/test-once.js';
@@ -10,6 +10,7 @@ import { classificationReport } from './report.js';
 
 const flags = {
   run: { type: 'string', help: 'the run directory whose checkpoint to test' },
+  experiment: { type: 'string', help: 'the experiment module, when the file the run recorded moved or changed' },
   checkpoint: { type: 'string', default: 'best', choices: ['best', 'last'], help: 'which checkpoint: best (chosen on validation) or last' },
   'data-dir': { type: 'string', help: 'folder with the dataset files' },
   ledger: { type: 'string', help: 'test ledger file (default: test-ledger.jsonl beside the run directories)' },
@@ -22,15 +23,15 @@ const flags = {
 export async function testCommand(argv: string[]): Promise<number> {
   const { flags: f, positionals } = parseArgs(argv, flags, [{ name: 'experiment', required: false }]);
   if (f.help) {
-    console.log('usage: tradecraft test [experiment] --run RUN_DIR [--checkpoint best|last] [--data-dir DIR] [--json]');
+    console.log('usage: tradecraft test --run RUN_DIR [--experiment PATH] [--checkpoint best|last] [--data-dir DIR] [--report] [--json]\n\n' +
+      'The experiment is loaded from where run.json says it came from (a built-in, or a file checked by its hash).\n\n' + formatFlagHelp(flags));
     return 0;
   }
   if (!f.run) throw new UsageError('test needs --run RUN_DIR: the run whose model to evaluate on the test set');
   const run = Run.open(f.run);
-  const exp = await loadExperiment(positionals.experiment ?? run.info.experiment);
-  if (exp.name !== run.info.experiment) {
-    throw new UsageError(`the run was trained with experiment '${run.info.experiment}', not '${exp.name}'`);
-  }
+  const loaded = await loadRunExperiment(run, { experiment: f.experiment ?? positionals.experiment });
+  for (const w of loaded.warnings) console.warn(w);
+  const exp = loaded.experiment;
   const hp = run.info.hparams as HParams;
   manualSeed(run.info.seed);
   const data = exp.data(hp, { dataDir: f['data-dir'] });

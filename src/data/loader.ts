@@ -59,12 +59,23 @@ export class DataLoader implements Iterable<Batch> {
   }
 
   *[Symbol.iterator](): Iterator<Batch> {
+    yield* this.batchesFrom(0);
+  }
+
+  /**
+   * The epoch's batches from batch `start` on (a run resumed mid-epoch). The batches before it
+   * are skipped, except that an augmentation still draws their random numbers, so batch `start`
+   * is transformed exactly as in the uninterrupted epoch.
+   */
+  *batchesFrom(start: number): IterableIterator<Batch> {
     const idx = this.order();
     const augment = this.o.transform ? new Generator(mixSeed(this.seed + 7919, this.epoch)) : null;
     for (let b = 0; b < this.length; b++) {
       const indices = idx.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, idx.length));
+      if (b < start && !augment) continue;
       const { x, y } = this.dataset.rows(indices);
-      yield { x: augment ? this.o.transform!(x, augment) : x, y, indices };
+      const xt = augment ? this.o.transform!(x, augment) : x;
+      if (b >= start) yield { x: xt, y, indices };
     }
   }
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic, readJsonFile, JsonlAppender, readJsonl } from './files.js';
+import type { ExperimentSource } from './experiment-source.js';
 
 /** One line of metrics.jsonl. */
 export interface MetricRecord {
@@ -36,6 +37,8 @@ export interface RunInfo {
   pid?: number;
   host?: string;
   heartbeatAt?: string;
+  /** Where the experiment definition came from (built-in name, or file path + sha256), so later commands load the same one. */
+  source?: ExperimentSource;
   /** Anything else worth keeping with the run (data split hash, final-mode flag, ...). */
   extra?: Record<string, unknown>;
 }

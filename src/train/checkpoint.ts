@@ -7,21 +7,35 @@ import { saveStateDict, loadStateDict, encodeStateDict, decodeStateDict } from '
 import { writeFileAtomic, readJsonFile } from '../track/files.js';
 
 /**
- * A checkpoint is a folder `checkpoints/epoch-NNNN/` holding model.safetensors (PyTorch names),
+ * A checkpoint is a folder `checkpoints/epoch-NNNN/` (end of an epoch) or
+ * `checkpoints/step-NNNNNNNNN/` (mid-epoch, every N steps or M minutes, or on an interrupt) holding model.safetensors (PyTorch names),
  * optimizer.safetensors (moment buffers as tensors, the rest as JSON metadata) and
  * trainer.json (epoch, step, RNG and scheduler state, history). It is written to a temporary
  * folder and renamed into place, then `last.json` / `best.json` are pointed at it atomically,
  * so a crash at any moment leaves the previous checkpoint intact.
  */
 export interface TrainerState {
+  /** The last completed epoch (a mid-epoch checkpoint is inside epoch + 1, see inEpoch). */
   epoch: number;
   step: number;
   rng: number[];
   scheduler?: unknown;
   callbacks?: Record<string, unknown>;
   history: Array<Record<string, number>>;
+  /**
+   * Set by a mid-epoch checkpoint: the epoch in progress, how many of its batches were consumed
+   * (always at an optimizer-step boundary, so no partly accumulated gradient needs saving), and
+   * the examples and training seconds so far for its throughput.
+   */
+  inEpoch?: { epoch: number; batch: number; seen: number; seconds: number };
   [key: string]: unknown;
 }
+
+/**
+ * How many mid-epoch (step-*) checkpoints are kept by default. Retention: the newest K step
+ * checkpoints, the newest epoch checkpoint, and whatever last.json and best.json point at.
+ */
+export const KEEP_STEP_CHECKPOINTS = 2;
 
 export interface LoadedCheckpoint {
   dir: string;
@@ -58,7 +72,7 @@ function decodeOptimizer(bytes: Uint8Array, what: string): OptimizerStateDict {
 
 export function saveCheckpoint(
   checkpointsDir: string, name: string, model: Module, optimizer: Optimizer<Hyper>, trainer: TrainerState,
-  pointers: Array<'last' | 'best'>,
+  pointers: Array<'last' | 'best'>, keepSteps = KEEP_STEP_CHECKPOINTS,
 ): string {
   mkdirSync(checkpointsDir, { recursive: true });
   const final = join(checkpointsDir, name);
@@ -71,20 +85,28 @@ export function saveCheckpoint(
   rmSync(final, { recursive: true, force: true });
   renameSync(tmp, final);
   for (const p of pointers) writeFileAtomic(join(checkpointsDir, `${p}.json`), JSON.stringify({ dir: name, epoch: trainer.epoch, step: trainer.step }) + '\n');
-  pruneCheckpoints(checkpointsDir);
+  pruneCheckpoints(checkpointsDir, keepSteps);
   return final;
 }
 
-/** Keeps only the folders that last.json and best.json point at. */
-function pruneCheckpoints(checkpointsDir: string): void {
+/** The folder name of a mid-epoch checkpoint after `step` optimizer steps (sorts by step). */
+export function stepCheckpointName(step: number): string {
+  return `step-${String(step).padStart(9, '0')}`;
+}
+
+/** Retention: the folders last.json and best.json point at, the newest epoch-* and the newest `keepSteps` step-* folders. */
+function pruneCheckpoints(checkpointsDir: string, keepSteps: number): void {
   const keep = new Set<string>();
   for (const p of ['last', 'best']) {
     const f = join(checkpointsDir, `${p}.json`);
     if (existsSync(f)) keep.add(readJsonFile<{ dir: string }>(f, `${p}.json`).dir);
   }
-  for (const d of readdirSync(checkpointsDir)) {
-    if (d.startsWith('epoch-') && !keep.has(d)) rmSync(join(checkpointsDir, d), { recursive: true, force: true });
-  }
+  const all = readdirSync(checkpointsDir).sort();
+  const epochs = all.filter((d) => d.startsWith('epoch-'));
+  const steps = all.filter((d) => d.startsWith('step-'));
+  for (const d of epochs.slice(-1)) keep.add(d);
+  for (const d of steps.slice(Math.max(0, steps.length - keepSteps))) keep.add(d);
+  for (const d of [...epochs, ...steps]) if (!keep.has(d)) rmSync(join(checkpointsDir, d), { recursive: true, force: true });
 }
 
 /** Loads the checkpoint that `last.json` (or `best.json`) points at. */

@@ -9,7 +9,7 @@ import type { TensorDataset } from '../data/dataset.js';
 import type { Run } from '../track/run-store.js';
 import { evaluate, type Evaluation, type LossFn } from './evaluate.js';
 import { modeFor, type Callback, type EpochContext, type Mode } from './callbacks.js';
-import { saveCheckpoint, loadCheckpoint, type LoadedCheckpoint, type TrainerState } from './checkpoint.js';
+import { saveCheckpoint, loadCheckpoint, stepCheckpointName, KEEP_STEP_CHECKPOINTS, type LoadedCheckpoint, type TrainerState } from './checkpoint.js';
 import { testOnce, weightsFileOf, type TestResult } from './test-once.js';
 import { wilsonInterval } from '../stats/binomial-interval.js';
 
@@ -36,6 +36,17 @@ export interface TrainerOptions {
   /** Called with each epoch's summary line. */
   print?: (line: string) => void;
   evalBatchSize?: number;
+  /**
+   * Also checkpoint mid-epoch: every `steps` optimizer steps (at step multiples of it, so a
+   * resumed run checkpoints where the uninterrupted one did) or every `ms` milliseconds.
+   */
+  checkpointEvery?: { steps: number } | { ms: number };
+  /** How many mid-epoch checkpoints to keep (default 2; the last and best checkpoints are kept anyway). */
+  keepStepCheckpoints?: number;
+  /** fitAsync yields to the event loop after a batch once this long has passed since the last yield (default 20 ms). */
+  yieldEveryMs?: number;
+  /** Called by fitAsync after each yield to the event loop (the CLI refreshes the heartbeat here). */
+  onYield?: () => void;
 }
 
 export interface BatchInfo {
@@ -72,6 +83,8 @@ export interface FitResult {
   stopReason?: string;
   best: { epoch: number; metric: string; value: number } | null;
   step: number;
+  /** Stopped by requestStop(): a checkpoint of the stopping point was written (with a run store). */
+  interrupted: boolean;
 }
 
 /**
@@ -82,6 +95,8 @@ export interface FitResult {
  * checkpointed.
  */
 export class Trainer {
+  private stopRequested = false;
+
   constructor(readonly o: TrainerOptions) {
     if (o.accumulateSteps !== undefined && (!Number.isInteger(o.accumulateSteps) || o.accumulateSteps < 1)) {
       throw new RangeError(`Trainer: accumulateSteps must be a positive integer, got ${o.accumulateSteps}`);
@@ -109,7 +124,46 @@ export class Trainer {
     return { ...result, epoch: ckpt.trainer.epoch };
   }
 
+  /**
+   * Asks fit/fitAsync to stop at the next optimizer-step boundary: the current step finishes,
+   * a checkpoint of that point is written, and the result says `interrupted`. Safe to call from
+   * a signal handler while fitAsync runs.
+   */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Trains synchronously (nothing else runs on the event loop until it returns). */
   fit(data: FitData, f: FitOptions): FitResult {
+    const steps = this.batches(data, f);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * Trains like fit, but yields to the event loop every `yieldEveryMs` (default 20 ms), so
+   * timers (the heartbeat) and signal handlers (a graceful Ctrl-C via requestStop) get to run.
+   * The numbers are the same as fit's.
+   */
+  async fitAsync(data: FitData, f: FitOptions): Promise<FitResult> {
+    const every = this.o.yieldEveryMs ?? 20;
+    const steps = this.batches(data, f);
+    let last = performance.now();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      if (performance.now() - last >= every) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        this.o.onYield?.();
+        last = performance.now();
+      }
+    }
+  }
+
+  /** The training loop, one batch per iteration: fit and fitAsync only differ in how they drive it. */
+  private *batches(data: FitData, f: FitOptions): Generator<void, FitResult, void> {
     const { model, optimizer, run } = this.o;
     if (!Number.isInteger(f.epochs) || f.epochs < 1) throw new RangeError(`fit: epochs must be a positive integer, got ${f.epochs}`);
     const loader = new DataLoader(data.train, { batchSize: f.batchSize, shuffle: true, seed: f.seed, transform: data.trainTransform });
@@ -121,6 +175,8 @@ export class Trainer {
     let history: Array<Record<string, number>> = [];
     let startEpoch = 1, step = 0;
     let best: FitResult['best'] = null;
+    let resumeAt: TrainerState['inEpoch'] | undefined;
+    this.stopRequested = false;
 
     if (f.resume) {
       const r = f.resume;
@@ -133,18 +189,34 @@ export class Trainer {
       best = (r.trainer.best as FitResult['best']) ?? null;
       startEpoch = r.trainer.epoch + 1;
       step = r.trainer.step;
+      resumeAt = r.trainer.inEpoch;
     }
 
+    const ckptEvery = this.o.checkpointEvery;
+    let lastCheckpointAt = performance.now();
+    const trainerState = (epoch: number, inEpoch?: TrainerState['inEpoch']): TrainerState => ({
+      epoch, step, rng: defaultGenerator.getState(), history, best, inEpoch,
+      scheduler: this.o.scheduler?.stateDict(),
+      callbacks: Object.fromEntries(callbacks.filter((c) => c.state).map((c) => [c.name, c.state!()])),
+    });
     let trainSeconds = 0, trainSamples = 0;
     let stop: EpochContext | null = null;
     let epochsRun = 0;
+    const result = (interrupted: boolean): FitResult => ({
+      history, epochsRun, step,
+      samplesPerSecond: trainSeconds > 0 ? trainSamples / trainSeconds : 0,
+      stoppedEarly: stop !== null, stopReason: stop?.stopReason, best, interrupted,
+    });
     for (let epoch = startEpoch; epoch <= f.epochs; epoch++) {
       model.train();
       loader.setEpoch(epoch);
-      const t0 = performance.now();
-      let seen = 0, batch = 0;
+      // A run resumed mid-epoch starts at the batch after its checkpoint, with the epoch's counts so far.
+      const skip = resumeAt?.epoch === epoch ? resumeAt.batch : 0;
+      const t0 = performance.now() - (skip ? resumeAt!.seconds * 1000 : 0);
+      let seen = skip ? resumeAt!.seen : 0, batch = skip;
+      resumeAt = undefined;
       optimizer.zeroGrad();
-      for (const { x, y } of loader) {
+      for (const { x, y } of loader.batchesFrom(skip)) {
         const tb = performance.now();
         const out = model.call(x);
         const lossT = this.o.loss(out, y);
@@ -170,6 +242,19 @@ export class Trainer {
             run.log({ step, epoch, split: 'train', name: 'grad_norm', value: norm });
           }
           if (this.o.scheduler instanceof LRScheduler && this.o.schedulerInterval === 'step') this.o.scheduler.step();
+          const due = ckptEvery && ('steps' in ckptEvery ? step % ckptEvery.steps === 0 : performance.now() - lastCheckpointAt >= ckptEvery.ms);
+          // The epoch's own checkpoint follows its last batch, so a mid-epoch one there would be redundant.
+          if (run && !lastOfEpoch && (due || this.stopRequested)) {
+            const inEpoch = { epoch, batch, seen, seconds: (performance.now() - t0) / 1000 };
+            saveCheckpoint(run.checkpointsDir, stepCheckpointName(step), model, optimizer, trainerState(epoch - 1, inEpoch), ['last'],
+              this.o.keepStepCheckpoints ?? KEEP_STEP_CHECKPOINTS);
+            lastCheckpointAt = performance.now();
+          }
+          if (this.stopRequested && !lastOfEpoch) {
+            trainSeconds += (performance.now() - t0) / 1000;
+            trainSamples += seen;
+            return result(true);
+          }
         }
         const batchSps = (y.shape[0] * 1000) / Math.max(performance.now() - tb, 1e-3);
         if (run) {
@@ -177,6 +262,7 @@ export class Trainer {
           run.log({ step, epoch, split: 'train', name: 'samples_per_second', value: batchSps });
         }
         this.o.onBatch?.({ epoch, epochs: f.epochs, batch, batches: loader.length, loss: lossV, samplesPerSecond: (seen * 1000) / (performance.now() - t0) });
+        yield;
       }
       const epochSeconds = (performance.now() - t0) / 1000;
       trainSeconds += epochSeconds;
@@ -207,21 +293,15 @@ export class Trainer {
       this.o.print?.(formatEpoch(epoch, f.epochs, metrics));
 
       if (run) {
-        const state: TrainerState = {
-          epoch, step, rng: defaultGenerator.getState(), history, best,
-          scheduler: sched?.stateDict(),
-          callbacks: Object.fromEntries(callbacks.filter((c) => c.state).map((c) => [c.name, c.state!()])),
-        };
-        saveCheckpoint(run.checkpointsDir, `epoch-${String(epoch).padStart(4, '0')}`, model, optimizer, state, isBest ? ['last', 'best'] : ['last']);
+        saveCheckpoint(run.checkpointsDir, `epoch-${String(epoch).padStart(4, '0')}`, model, optimizer, trainerState(epoch), isBest ? ['last', 'best'] : ['last'],
+          this.o.keepStepCheckpoints ?? KEEP_STEP_CHECKPOINTS);
+        lastCheckpointAt = performance.now();
       }
       epochsRun++;
       if (ctx.stop) { stop = ctx; break; }
+      if (this.stopRequested && epoch < f.epochs) return result(true);
     }
-    return {
-      history, epochsRun, step,
-      samplesPerSecond: trainSeconds > 0 ? trainSamples / trainSeconds : 0,
-      stoppedEarly: stop !== null, stopReason: stop?.stopReason, best,
-    };
+    return result(false);
   }
 }
 
