@@ -80,6 +80,11 @@ interface Trainer {
   model: Module;
   /** Runs up to `steps` training steps over the loader's order for `epoch`; returns steps done and the last loss. */
   run(epoch: number, steps: number): { steps: number; loss: Tensor | null };
+  /**
+   * The same steps, yielding to the event loop (`await setImmediate`) after a step once `everyMs`
+   * has passed since the last yield, as Trainer.fitAsync does; also returns how often it yielded.
+   */
+  runYielding(epoch: number, steps: number, everyMs: number): Promise<{ steps: number; yields: number }>;
 }
 
 /**
@@ -108,6 +113,25 @@ function makeTrainer(kind: 'mlp' | 'cnn', train: ReturnType<typeof loadData>['tr
         done++;
       }
       return { steps: done, loss };
+    },
+    async runYielding(epoch, steps, everyMs) {
+      loader.setEpoch(epoch);
+      let done = 0, yields = 0, last = now();
+      for (const { x, y } of loader) {
+        if (done >= steps) break;
+        const loss = tc.F.crossEntropy(model.call(x), y);
+        opt.zeroGrad();
+        loss.backward();
+        opt.step();
+        schedule?.step();
+        done++;
+        if (now() - last >= everyMs) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          yields++;
+          last = now();
+        }
+      }
+      return { steps: done, yields };
     },
   };
 }
@@ -192,11 +216,48 @@ function memory(): void {
   emit({ type: 'result', key: 'peak-rss', value: process.resourceUsage().maxRSS / 1024, unit: 'MB', run: r, extra });
 }
 
+/**
+ * What the training loop pays for yielding to the event loop (so Ctrl-C and the heartbeat can run),
+ * as a share of MLP step time, two ways: computed (yields per step x the cost of one
+ * `await setImmediate`, timed over 2000 round trips / the plain step time), and measured (the same
+ * steps with and without yielding, interleaved, paired per run: noisier, as it is a difference of
+ * two timings, and can come out below zero).
+ */
+async function yieldCost(): Promise<void> {
+  const d = loadData();
+  const bs = task.batchSize ?? 64;
+  const everyMs = 20; // Trainer.fitAsync's default yieldEveryMs
+  const epochSteps = Math.floor(d.train.length / bs);
+  const steps = task.steps && task.steps > 0 ? Math.min(task.steps, epochSteps) : epochSteps;
+  for (let r = 0; r < task.runs; r++) {
+    const t = makeTrainer('mlp', d.train, (task.seed ?? 0) + r);
+    t.run(1000 + r, task.warmupSteps ?? 50);
+    const n = 2000;
+    let t0 = now();
+    for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    const yieldUs = ((now() - t0) * 1000) / n;
+    // Alternate the order so a drift of the machine's speed does not favour one variant.
+    let plainMs = 0, yieldingMs = 0, yields = 0;
+    for (const variant of r % 2 ? ['yielding', 'plain'] : ['plain', 'yielding']) {
+      t0 = now();
+      if (variant === 'plain') t.run(r, steps);
+      else yields = (await t.runYielding(r, steps, everyMs)).yields;
+      const ms = now() - t0;
+      if (variant === 'plain') plainMs = ms; else yieldingMs = ms;
+    }
+    const stepMs = plainMs / steps;
+    const extra = { steps, stepMs, yieldUs, yields, everyMs, plainSeconds: plainMs / 1000, yieldingSeconds: yieldingMs / 1000 };
+    emit({ type: 'result', key: 'yield-computed', value: (100 * (yields / steps) * yieldUs) / 1000 / stepMs, unit: '%', run: r, extra });
+    emit({ type: 'result', key: 'yield-measured', value: (100 * (yieldingMs - plainMs)) / plainMs, unit: '%', run: r, extra });
+  }
+}
+
 switch (task.workload) {
   case 'sgemm': sgemm(); break;
   case 'mlp': throughput('mlp'); break;
   case 'cnn': throughput('cnn'); break;
   case 'tta': timeToAccuracy(); break;
   case 'memory': memory(); break;
+  case 'yield': await yieldCost(); break;
   default: throw new Error(`ours: unknown workload ${String(task.workload)}`);
 }

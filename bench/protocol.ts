@@ -10,8 +10,8 @@
  */
 export const MARK = '@@bench ';
 
-export type Workload = 'sgemm' | 'mlp' | 'cnn' | 'tta' | 'memory';
-export const WORKLOADS: readonly Workload[] = ['sgemm', 'mlp', 'cnn', 'tta', 'memory'];
+export type Workload = 'sgemm' | 'mlp' | 'cnn' | 'tta' | 'memory' | 'yield';
+export const WORKLOADS: readonly Workload[] = ['sgemm', 'mlp', 'cnn', 'tta', 'memory', 'yield'];
 
 // ours-js runs the TypeScript backend as Node does (GEMM on one worker thread per core);
 // ours-js-1t pins it to one thread, as a browser page without workers runs it.

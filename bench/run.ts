@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: measures Tradecraft against its peers in one run on one machine.
  *
- *   node dist/bench/run.js [--quick] [--full] [--json] [--only sgemm,mlp,cnn,tta,memory]
+ *   node dist/bench/run.js [--quick] [--full] [--json] [--only sgemm,mlp,cnn,tta,memory,yield]
  *                          [--peers ours-native,ours-wasm,ours-js,ours-js-1t,torch,tfjs-wasm,jax-js] [--runs N] [--verbose]
  *
  * Every peer and backend runs in its own child process (node for ours, TensorFlow.js and jax-js;
@@ -103,6 +103,7 @@ const PARTICIPANTS: Record<Workload, readonly PeerName[]> = {
   cnn: ['ours-native', 'ours-wasm', 'ours-js', 'torch', 'tfjs-wasm'],
   tta: ['ours-native', 'ours-wasm', 'ours-js', 'torch'],
   memory: ['ours-native'],
+  yield: ['ours-native', 'ours-js'],
 };
 
 const LABEL: Record<string, string> = {
@@ -111,6 +112,8 @@ const LABEL: Record<string, string> = {
   'mlp-tta98': 'MLP time to 98% test acc',
   'rss-growth-2-5': 'RSS growth epoch 2->5',
   'peak-rss': 'peak RSS (5-epoch MLP)',
+  'yield-computed': 'MLP step: yielding cost (computed)',
+  'yield-measured': 'MLP step: yielding cost (measured A/B)',
 };
 const label = (key: string): string =>
   LABEL[key] ?? (key.startsWith('sgemm-') ? `sgemm ${key.slice(6)}` : key.startsWith('rss-epoch-') ? `RSS end of epoch ${key.slice(10)}` : key);
@@ -128,7 +131,7 @@ function plan(o: Options): Plan {
   const r = (d: number): number => o.runs ?? (o.quick ? 1 : d);
   return {
     sizes: o.quick ? [256, 512] : [256, 512, 1024, 2048],
-    runs: { sgemm: r(5), mlp: r(3), cnn: r(3), tta: r(5), memory: r(3) },
+    runs: { sgemm: r(5), mlp: r(3), cnn: r(3), tta: r(5), memory: r(3), yield: r(3) },
     minTime: o.quick ? 0.1 : 0.3,
     steps: o.quick ? 300 : 0,
     warmupSteps: o.quick ? 20 : 50,
@@ -143,6 +146,7 @@ function expectedKeys(w: Workload, p: Plan): string[] {
     case 'cnn': return ['cnn-train'];
     case 'tta': return ['mlp-tta98'];
     case 'memory': return ['rss-epoch-2', 'rss-epoch-3', 'rss-epoch-4', 'rss-epoch-5', 'rss-growth-2-5', 'peak-rss'];
+    case 'yield': return ['yield-computed', 'yield-measured'];
   }
 }
 
@@ -270,7 +274,7 @@ export interface Entry {
   reason: string | null;
 }
 
-const UNIT: Record<Workload, string> = { sgemm: 'GFLOP/s', mlp: 'samples/s', cnn: 'samples/s', tta: 's', memory: 'MB' };
+const UNIT: Record<Workload, string> = { sgemm: 'GFLOP/s', mlp: 'samples/s', cnn: 'samples/s', tta: 's', memory: 'MB', yield: '%' };
 
 function entriesFrom(w: Workload, peer: PeerName, keys: string[], outcome: ChildOutcome | null, preset?: { status: Status; reason: string }): Entry[] {
   return keys.map((key) => {
