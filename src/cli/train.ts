@@ -10,7 +10,7 @@ import { Trainer } from '../train/trainer.js';
 import { EarlyStopping } from '../train/callbacks.js';
 import { loadCheckpoint, type LoadedCheckpoint } from '../train/checkpoint.js';
 import { Run } from '../track/run-store.js';
-import { Heartbeat } from '../track/heartbeat.js';
+import { Heartbeat, stillRunning } from '../track/heartbeat.js';
 import { experimentSource, loadRunExperiment, packageVersion } from '../track/experiment-source.js';
 import { scheduleDependsOnEpochs, applyReschedule, RESCHEDULE_MODES, type RescheduleMode } from '../train/reschedule.js';
 import { datasetHash } from '../track/test-ledger.js';
@@ -103,6 +103,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     }
     if (flags.reschedule && flags.epochs === undefined) throw new UsageError('--reschedule goes with --resume RUN --epochs N: it says how the lr schedule continues to N epochs');
     opened = Run.open(flags.resume);
+    const busy = stillRunning(opened.info);
+    if (busy) throw new UsageError(`run ${opened.info.id} is still training (${busy}); stop it first (Ctrl-C in its terminal, or kill -INT ${opened.info.pid}), then resume`);
     const loaded = await loadRunExperiment(opened, { experiment: flags.experiment ?? positionals.experiment });
     for (const w of loaded.warnings) console.warn(w);
     exp = loaded.experiment;

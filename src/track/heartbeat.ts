@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { HEARTBEAT_INTERVAL_MS } from './liveness.js';
-import type { Run } from './run-store.js';
+import { HEARTBEAT_INTERVAL_MS, effectiveStatus } from './liveness.js';
+import type { Run, RunInfo } from './run-store.js';
 
 /**
  * Keeps a training run's liveness fields fresh: records the process id and host, then rewrites
@@ -38,4 +38,22 @@ export class Heartbeat {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
+}
+
+/**
+ * Why a run must not be resumed now, or null: its training process is still alive (same host,
+ * the recorded pid answers), or it runs on another host whose heartbeat is still fresh.
+ */
+export function stillRunning(info: RunInfo, nowMs = Date.now()): string | null {
+  if (effectiveStatus(info, nowMs) !== 'running' || info.pid === undefined) return null;
+  if (info.host === hostname()) {
+    if (info.pid === process.pid) return null;
+    try {
+      process.kill(info.pid, 0);
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EPERM' ? `its process ${info.pid} is still alive` : null;
+    }
+    return `its process ${info.pid} is still alive`;
+  }
+  return `it is running on ${info.host ?? 'another host'} (pid ${info.pid}, heartbeat ${info.heartbeatAt})`;
 }
