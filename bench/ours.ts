@@ -218,10 +218,11 @@ function memory(): void {
 
 /**
  * What the training loop pays for yielding to the event loop (so Ctrl-C and the heartbeat can run),
- * as a share of MLP step time, two ways: computed (yields per step x the cost of one
- * `await setImmediate`, timed over 2000 round trips / the plain step time), and measured (the same
- * steps with and without yielding, interleaved, paired per run: noisier, as it is a difference of
- * two timings, and can come out below zero).
+ * as a share of MLP step time, two ways. Computed: yields per step x the cost of one
+ * `await setImmediate` (timed over 2000 round trips) / the plain step time. Measured: blocks of
+ * 50 steps with and without yielding, interleaved (the order alternating) over the run's steps, so
+ * a drift of the machine's speed falls on both alike; a difference of two timings, so it is
+ * noisier than the computed figure and can come out below zero.
  */
 async function yieldCost(): Promise<void> {
   const d = loadData();
@@ -229,6 +230,7 @@ async function yieldCost(): Promise<void> {
   const everyMs = 20; // Trainer.fitAsync's default yieldEveryMs
   const epochSteps = Math.floor(d.train.length / bs);
   const steps = task.steps && task.steps > 0 ? Math.min(task.steps, epochSteps) : epochSteps;
+  const block = 50;
   for (let r = 0; r < task.runs; r++) {
     const t = makeTrainer('mlp', d.train, (task.seed ?? 0) + r);
     t.run(1000 + r, task.warmupSteps ?? 50);
@@ -236,14 +238,16 @@ async function yieldCost(): Promise<void> {
     let t0 = now();
     for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
     const yieldUs = ((now() - t0) * 1000) / n;
-    // Alternate the order so a drift of the machine's speed does not favour one variant.
-    let plainMs = 0, yieldingMs = 0, yields = 0;
-    for (const variant of r % 2 ? ['yielding', 'plain'] : ['plain', 'yielding']) {
-      t0 = now();
-      if (variant === 'plain') t.run(r, steps);
-      else yields = (await t.runYielding(r, steps, everyMs)).yields;
-      const ms = now() - t0;
-      if (variant === 'plain') plainMs = ms; else yieldingMs = ms;
+    let plainMs = 0, yieldingMs = 0, yields = 0, done = 0;
+    for (let b = 0; done < steps; b++) {
+      const k = Math.min(block, steps - done);
+      for (const variant of b % 2 ? ['yielding', 'plain'] : ['plain', 'yielding']) {
+        t0 = now();
+        if (variant === 'plain') t.run(b, k);
+        else yields += (await t.runYielding(b, k, everyMs)).yields;
+        if (variant === 'plain') plainMs += now() - t0; else yieldingMs += now() - t0;
+      }
+      done += k;
     }
     const stepMs = plainMs / steps;
     const extra = { steps, stepMs, yieldUs, yields, everyMs, plainSeconds: plainMs / 1000, yieldingSeconds: yieldingMs / 1000 };
