@@ -123,7 +123,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   let resume: LoadedCheckpoint | undefined;
   const final = flags.resume ? Boolean(opened?.info.extra?.final) : Boolean(flags.final);
   const trainSet = final ? concatDatasets(data.train, data.val, 'train+val') : data.train;
-  const stepsPerEpoch = Math.ceil(trainSet.length / Number(hp.batchSize));
+  // Optimizer steps, what a per-step scheduler counts: with accumulation, one per `accumulateSteps` batches (and one for a partial window at the epoch's end).
+  const stepsPerEpoch = Math.ceil(Math.ceil(trainSet.length / Number(hp.batchSize)) / (typeof hp.accumulateSteps === 'number' && hp.accumulateSteps > 1 ? hp.accumulateSteps : 1));
   let scheduleEpochs = typeof opened?.info.extra?.scheduleEpochs === 'number' ? opened.info.extra.scheduleEpochs : undefined;
   if (opened) {
     resume = loadCheckpoint(opened.checkpointsDir);
@@ -139,7 +140,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
             'add --reschedule extend (stretch it to the new budget from the current step) or --reschedule restart (a fresh schedule over the remaining epochs)');
         }
         if (depends && flags.reschedule) {
-          ({ scheduleEpochs } = applyReschedule(flags.reschedule as RescheduleMode, resume, flags.epochs));
+          ({ scheduleEpochs } = applyReschedule(flags.reschedule as RescheduleMode, resume, { plannedEpochs: planned, newEpochs: flags.epochs, scheduleEpochs: scheduleEpochs ?? planned }));
           const history = (opened.info.extra?.reschedules as unknown[] | undefined) ?? [];
           opened.info.extra = { ...opened.info.extra, scheduleEpochs, reschedules: [...history, { mode: flags.reschedule, atStep: resume.trainer.step, fromEpochs: planned, toEpochs: flags.epochs }] };
         }

@@ -6,9 +6,9 @@ import type { LoadedCheckpoint } from './checkpoint.js';
 /**
  * How a run continued past its epoch budget treats a learning-rate schedule that was computed
  * over that budget (a cosine to zero, a 1cycle):
- * - `extend`: the schedule is rebuilt over the new budget and continues at the step the run
- *   reached, as if the run had been planned for the new number of epochs (the lr jumps up to the
- *   longer schedule's value at that step);
+ * - `extend`: the schedule is rebuilt longer by the epochs added and continues at the step the
+ *   run reached, as if the run had been planned for the new number of epochs (the lr jumps up to
+ *   the longer schedule's value at that step);
  * - `restart`: a fresh schedule over the remaining epochs starts at the step the run reached
  *   (a warm restart, as in SGDR).
  */
@@ -47,13 +47,16 @@ export function scheduleDependsOnEpochs(
 }
 
 /**
- * The epochs the schedule is built over after a reschedule, and the checkpoint adjusted for it:
- * `restart` starts the schedule at t = 0 (keeping its base learning rates), `extend` keeps t.
+ * The epochs the schedule is built over after a reschedule, and the checkpoint adjusted for it.
+ * `extend` lengthens the current schedule (spanning `scheduleEpochs`, the run's planned epochs
+ * unless an earlier restart shortened it) by the epochs added, and keeps its position t;
+ * `restart` builds it over the remaining epochs and starts it at t = 0 (keeping its base lrs).
  */
-export function applyReschedule(mode: RescheduleMode, resume: LoadedCheckpoint, newEpochs: number): { scheduleEpochs: number } {
-  const done = resume.trainer.epoch;
-  if (mode === 'extend') return { scheduleEpochs: newEpochs };
+export function applyReschedule(
+  mode: RescheduleMode, resume: LoadedCheckpoint, o: { plannedEpochs: number; newEpochs: number; scheduleEpochs: number },
+): { scheduleEpochs: number } {
+  if (mode === 'extend') return { scheduleEpochs: o.scheduleEpochs + (o.newEpochs - o.plannedEpochs) };
   const s = resume.trainer.scheduler as { t?: number; baseLrs?: number[] } | undefined;
   if (s && typeof s.t === 'number') resume.trainer.scheduler = { ...s, t: 0 };
-  return { scheduleEpochs: newEpochs - done };
+  return { scheduleEpochs: o.newEpochs - resume.trainer.epoch };
 }

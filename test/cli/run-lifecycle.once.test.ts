@@ -212,4 +212,13 @@ test('--resume --epochs continues a finished run; a schedule computed over the b
     .filter((m) => m.name === 'lr');
   const atRestart = lrs.find((m) => m.step === 251)!;
   assert.equal(atRestart.value, 0.05);
+  // extend: the one-epoch schedule of the restart, stretched by the epoch added, continues at its
+  // position (250 of 500 steps): the lr is the cosine's midpoint, half the base lr.
+  r = cli(['train', '--resume', runDir, '--epochs', '3', '--reschedule', 'extend', '--checkpoint-every', 'off']);
+  assert.equal(r.status, 0, r.stderr);
+  const info3 = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { hparams: { epochs: number }; extra: { scheduleEpochs: number } };
+  assert.deepEqual([info3.hparams.epochs, info3.extra.scheduleEpochs], [3, 2]);
+  const lr501 = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; name: string; value: number })
+    .filter((m) => m.name === 'lr' && m.step === 501);
+  assert.ok(Math.abs(lr501[lr501.length - 1].value - 0.025) < 1e-12, `lr after extend ${lr501[lr501.length - 1].value}`);
 });
