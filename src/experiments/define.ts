@@ -40,6 +40,10 @@ export interface Experiment<H extends HParams = HParams> {
   metrics?: Array<'accuracy'>;
   /** The validation metric for the best checkpoint and early stopping (default val_loss). */
   monitor?: string;
+  /**
+   * stepsPerEpoch counts optimizer steps (batches / accumulateSteps, rounded up). A schedule built
+   * from hp.epochs spans the run's budget: `train --resume --epochs N` then needs --reschedule.
+   */
   scheduler?: (optimizer: Optimizer<Hyper>, hp: H, stepsPerEpoch: number) => LRScheduler | ReduceLROnPlateau;
   schedulerInterval?: 'epoch' | 'step';
 }
