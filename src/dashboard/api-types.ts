@@ -59,6 +59,11 @@ export interface RunView {
   series(): SeriesSet;
   /** True when the metric columns are in memory already (the runs page does not load them for finished runs). */
   seriesLoaded(): boolean;
+  /**
+   * A value derived from the metrics, computed once per state of metrics.jsonl and kept after the
+   * columns are dropped (so the runs page does not re-read finished runs to show their best epoch).
+   */
+  memo<T>(key: string, compute: () => T): T;
 }
 
 export interface ApiStore {

@@ -55,7 +55,12 @@ export class StaticStore implements ApiStore {
       }
       return set;
     };
-    return { ...r, series, seriesLoaded: () => true };
+    const memos = new Map<string, unknown>();
+    const memo = <T>(key: string, compute: () => T): T => {
+      if (!memos.has(key)) memos.set(key, compute());
+      return memos.get(key) as T;
+    };
+    return { ...r, series, seriesLoaded: () => true, memo };
   }
 
   ledger(): LedgerEntryView[] {

@@ -10,8 +10,14 @@
 //      the module must not import Node or DOM modules at load time (it runs on both sides);
 //   2. add it to the list below. `npm run build` bundles it; it is then at #/<id>.
 import type { PageDef } from '../page.js';
+import { runsPage } from './runs.js';
+import { runPage } from './run.js';
+import { comparePage } from './compare.js';
 import { ledgerPage } from './ledger.js';
 
 export const pages: PageDef[] = [
+  runsPage,
+  runPage,
+  comparePage,
   ledgerPage,
 ];

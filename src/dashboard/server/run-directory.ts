@@ -126,6 +126,21 @@ export class RunDirectory implements RunView {
     return this.reader.set;
   }
 
+  private readonly memos = new Map<string, { stamp: string; value: unknown }>();
+
+  memo<T>(key: string, compute: () => T): T {
+    let stamp = 'none';
+    try {
+      const st = statSync(join(this.dir, 'metrics.jsonl'));
+      stamp = `${st.size}:${st.mtimeMs}`;
+    } catch { /* no metrics yet */ }
+    const hit = this.memos.get(key);
+    if (hit && hit.stamp === stamp) return hit.value as T;
+    const value = compute();
+    this.memos.set(key, { stamp, value });
+    return value;
+  }
+
   /** Drops the metric columns (they are read again, from the start, when next needed). */
   unload(): void {
     this.reader = null;

@@ -11,6 +11,15 @@ function signature(data: ChartData): string {
   return `${count}:${sum.toPrecision(12)}`;
 }
 
+/** Tick labels that stay distinct for small values (a learning rate of 1e-3 decaying to 0). */
+export function tickLabel(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1e5 || a < 1e-2 ? v.toExponential(1) : String(Number(v.toPrecision(4)));
+}
+
+const ticks = (_u: uPlot, splits: number[]): string[] => splits.map((v) => (v === null || v === undefined ? '' : tickLabel(v)));
+
 function faint(color: string): string {
   // #rrggbb -> rgba with low alpha
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
@@ -30,6 +39,7 @@ export function createChart(parent: HTMLElement, initial: ChartOptions): ChartHa
 
   const build = (): void => {
     plot?.destroy();
+    const hasY2 = data.series.some((s) => s.axis2);
     const width = Math.max(320, Math.floor(element.clientWidth || parent.clientWidth || 640));
     const opts: uPlot.Options = {
       title: options.title,
@@ -41,6 +51,7 @@ export function createChart(parent: HTMLElement, initial: ChartOptions): ChartHa
           distr: options.log ? 3 : 1,
           ...(options.yRange ? { range: (): uPlot.Range.MinMax => [options.yRange![0], options.yRange![1]] } : {}),
         },
+        ...(hasY2 ? { y2: { distr: 1 } } : {}),
       },
       series: [
         { label: options.xLabel },
@@ -52,10 +63,11 @@ export function createChart(parent: HTMLElement, initial: ChartOptions): ChartHa
           show: true,
           points: { show: false },
           spanGaps: true,
+          scale: s.axis2 ? 'y2' : 'y',
         })),
       ],
       bands: (data.bands ?? []).map((b) => ({ series: [b.hi + 1, b.lo + 1] as [number, number], fill: faint(b.color) })),
-      axes: [{ label: options.xLabel }, {}],
+      axes: [{ label: options.xLabel, values: ticks }, { label: options.yLabel, values: ticks, size: 60 }, ...(hasY2 ? [{ scale: 'y2', side: 1 as const, label: options.y2Label, grid: { show: false }, values: ticks }] : [])],
       legend: { live: true },
       cursor: { drag: { x: true, y: false, setScale: true } },
       hooks: {

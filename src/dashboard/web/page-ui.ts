@@ -10,6 +10,8 @@ export interface ChartSeriesSpec {
   dash?: boolean;
   /** Not drawn as a line (a band edge). */
   hidden?: boolean;
+  /** Plotted against a second y axis on the right (e.g. accuracy beside loss). */
+  axis2?: boolean;
 }
 
 /** A filled region between two series, by their index in `ys`. */
@@ -29,6 +31,9 @@ export interface ChartData {
 export interface ChartOptions {
   title: string;
   xLabel: string;
+  /** Labels of the left and right y axes. */
+  yLabel?: string;
+  y2Label?: string;
   log?: boolean;
   /** A fixed y range (the "ignore outliers" view); auto when absent. */
   yRange?: [number, number] | null;
@@ -59,6 +64,8 @@ export interface TableOptions {
   sortDescending?: boolean;
   /** Marks a row (class name) e.g. 'warn'. */
   rowClass?: (row: Record<string, unknown>) => string;
+  /** Told when the user sorts (so a redrawn table can keep the order). */
+  onSort?: (key: string, descending: boolean) => void;
 }
 
 export interface PageUi {

@@ -25,6 +25,7 @@ export function createTable(columns: TableColumn[], rows: Array<Record<string, u
       th.addEventListener('click', () => {
         descending = sortKey === c.key ? !descending : false;
         sortKey = c.key;
+        o.onSort?.(sortKey, descending);
         draw();
       });
       head.append(th);
