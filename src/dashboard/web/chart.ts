@@ -3,6 +3,7 @@
 // range for the outlier-free view, and drag-to-zoom reported back so the page can fetch the
 // zoomed range at full resolution.
 import uPlot from 'uplot';
+import { tickLabel } from '../plot/ticks.js';
 import type { ChartData, ChartHandle, ChartOptions } from './page-ui.js';
 
 function signature(data: ChartData): string {
@@ -11,12 +12,6 @@ function signature(data: ChartData): string {
   return `${count}:${sum.toPrecision(12)}`;
 }
 
-/** Tick labels that stay distinct for small values (a learning rate of 1e-3 decaying to 0). */
-export function tickLabel(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a >= 1e5 || a < 1e-2 ? v.toExponential(1) : String(Number(v.toPrecision(4)));
-}
 
 const ticks = (_u: uPlot, splits: number[]): string[] => splits.map((v) => (v === null || v === undefined ? '' : tickLabel(v)));
 
