@@ -110,6 +110,22 @@ test('dashboard in Chromium: live loss chart, smoothing and log controls, compar
     assert.ok(ledger.includes(a) && ledger.includes(b));
     await page.screenshot({ path: join(ARTIFACTS, 'ledger.png'), fullPage: true });
 
+    // 5. The static report of a run opens from a file with no server and no network.
+    const report = join(runs, 'report.html');
+    const made = spawnSync(process.execPath, [bin, 'report', join(runs, a), '--out', report], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const reportPage = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const reportRequests: string[] = [];
+    reportPage.on('request', (r) => reportRequests.push(r.url()));
+    reportPage.on('pageerror', (e) => errors.push(e.message));
+    await reportPage.goto(`file://${report}`);
+    await reportPage.waitForSelector('main[data-ready="true"] #chart-loss .chart[data-points]');
+    assert.equal(await reportPage.locator('#chart-loss .chart').getAttribute('data-points'), '80');
+    await reportPage.locator('#smoothing').fill('0.9');
+    await until('the report to re-smooth', async () => (await reportPage.locator('#chart-loss .chart').getAttribute('data-signature')) !== sig0);
+    assert.deepEqual(reportRequests, [`file://${report}`]);
+    await reportPage.screenshot({ path: join(ARTIFACTS, 'report.png') });
+
     assert.deepEqual(errors, [], 'no script errors');
     assert.deepEqual(offsite, [], 'nothing fetched from another host');
   } finally {
