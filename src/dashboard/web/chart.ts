@@ -15,10 +15,10 @@ function signature(data: ChartData): string {
 
 const ticks = (_u: uPlot, splits: number[]): string[] => splits.map((v) => (v === null || v === undefined ? '' : tickLabel(v)));
 
-function faint(color: string): string {
+function faint(color: string, alpha = 0.2): string {
   // #rrggbb -> rgba with low alpha
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
-  return m ? `rgba(${parseInt(m[1], 16)},${parseInt(m[2], 16)},${parseInt(m[3], 16)},0.28)` : color;
+  return m ? `rgba(${parseInt(m[1], 16)},${parseInt(m[2], 16)},${parseInt(m[3], 16)},${alpha})` : color;
 }
 
 export function createChart(parent: HTMLElement, initial: ChartOptions): ChartHandle {
@@ -60,7 +60,7 @@ export function createChart(parent: HTMLElement, initial: ChartOptions): ChartHa
           scale: s.axis2 ? 'y2' : 'y',
         })),
       ],
-      bands: (data.bands ?? []).map((b) => ({ series: [b.hi + 1, b.lo + 1] as [number, number], fill: faint(b.color) })),
+      bands: (data.bands ?? []).map((b) => ({ series: [b.hi + 1, b.lo + 1] as [number, number], fill: faint(b.color, 0.25) })),
       axes: [{ label: options.xLabel, values: ticks }, { label: options.yLabel, values: ticks, size: 60 }, ...(hasY2 ? [{ scale: 'y2', side: 1 as const, label: options.y2Label, grid: { show: false }, values: ticks }] : [])],
       legend: { live: true },
       // Zoom is ours, not uPlot's: a drag selects an x range, which becomes a query at full
