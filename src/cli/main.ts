@@ -10,6 +10,10 @@ const commands: Record<string, { help: string; run: (argv: string[]) => Promise<
   info: { help: 'print the backend, CPU features and thread count', run: async (a) => (await import('./info.js')).infoCommand(a) },
   audit: { help: 'check splits for exact and near duplicates, label conflicts and class balance', run: async (a) => (await import('./audit.js')).auditCommand(a) },
   doctor: { help: 'check an experiment for common bugs (data, NaN, gradient flow, dead ReLUs, overfit one batch, LR, leaks)', run: async (a) => (await import('./doctor.js')).doctorCommand(a) },
+  'lr-find': { help: 'learning-rate range test: suggests a learning rate (steepest descent and min/10)', run: async (a) => (await import('./lr-find.js')).lrFindCommand(a) },
+  'lr-sweep': { help: 'short runs at several learning rates, ranked by validation loss', run: async (a) => (await import('./lr-sweep.js')).lrSweepCommand(a) },
+  'batch-size': { help: 'gradient noise scale (McCandlish et al. 2018): the critical batch size with an interval', run: async (a) => (await import('./batch-size.js')).batchSizeCommand(a) },
+  ablate: { help: 'ablation study: leave-one-out (or add-one) over boolean toggles across seeds', run: async (a) => (await import('./ablate.js')).ablateCommand(a) },
 };
 
 function usage(): string {

@@ -144,7 +144,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   });
   let result;
   try {
-    result = trainer.fit({ train: trainSet, val: data.val }, { epochs: Number(hp.epochs), batchSize: Number(hp.batchSize), seed, resume });
+    result = trainer.fit({ train: trainSet, val: data.val, trainTransform: data.trainTransform }, { epochs: Number(hp.epochs), batchSize: Number(hp.batchSize), seed, resume });
   } catch (e) {
     run.setStatus('failed', (e as Error).message);
     run.close();
