@@ -212,6 +212,10 @@ export function lrSweepCharts(sweep: LrSweepFile, readMetrics: (t: LrSweepTrial)
     return { name: `lr ${t.lr}${t.status === 'diverged' ? ' (diverged)' : ''}`, points: recs.map((m, i) => [m.step, ys[i]] as const) };
   });
   const rows = lrSweepTable(sweep).filter((r) => Number.isFinite(r.valLoss)).sort((a, b) => a.lr - b.lr);
+  // Divergent rates would flatten the chart: clip the y axis at 5x the best loss (those points sit on the top edge).
+  const vals = rows.flatMap((r) => [r.valLoss, r.lo, r.hi]).filter(Number.isFinite);
+  const best = Math.min(...rows.map((r) => r.valLoss));
+  const valRange: [number, number] | undefined = vals.length ? [Math.max(0, Math.min(...vals)), Math.min(Math.max(...vals), 5 * best)] : undefined;
   const lossSeries = series('batch_loss', true);
   const allLoss = lossSeries.flatMap((s) => s.points.map((p) => p[1])).filter(Number.isFinite);
   const yMax = allLoss.length ? Math.min(Math.max(...allLoss), 3 * (lossSeries[0]?.points[0]?.[1] ?? Infinity)) : 1;
@@ -219,6 +223,6 @@ export function lrSweepCharts(sweep: LrSweepFile, readMetrics: (t: LrSweepTrial)
     loss: lineChart(lossSeries, { title: `${sweep.spec.experiment}: smoothed batch loss per learning rate (seed ${first})`, xLabel: 'step', yLabel: 'training loss (EMA 0.98)', yRange: allLoss.length ? [Math.min(...allLoss), yMax] : undefined }),
     gradNorm: lineChart(series('grad_norm', false), { title: `${sweep.spec.experiment}: gradient norm per step (seed ${first})`, xLabel: 'step', yLabel: 'global gradient norm' }),
     val: lineChart([{ name: 'final val loss', points: rows.map((r) => [r.lr, r.valLoss] as const), errors: rows.map((r) => [r.lo, r.hi] as const), dots: true }],
-      { title: `${sweep.spec.experiment}: validation loss after ${sweep.spec.steps !== undefined ? `${sweep.spec.steps} steps` : `${sweep.spec.epochs} epoch(s)`}${sweep.spec.seeds.length > 1 ? ` (mean, 95% CI over ${sweep.spec.seeds.length} seeds)` : ''}`, xLabel: 'learning rate (log scale)', yLabel: 'validation loss', logX: true }),
+      { title: `${sweep.spec.experiment}: validation loss after ${sweep.spec.steps !== undefined ? `${sweep.spec.steps} steps` : `${sweep.spec.epochs} epoch(s)`}${sweep.spec.seeds.length > 1 ? ` (mean, 95% CI over ${sweep.spec.seeds.length} seeds)` : ''}`, xLabel: 'learning rate (log scale)', yLabel: 'validation loss', logX: true, yRange: valRange }),
   };
 }
