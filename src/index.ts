@@ -18,3 +18,10 @@ export { defineExperiment, type Experiment, type HParams, type DataSplits } from
 export { builtinExperiments } from './experiments/registry.js';
 export { Run, listRuns, type MetricRecord } from './track/run-store.js';
 export { saveStateDict, loadStateDict } from './track/weights.js';
+export { lrFind, suggestLearningRates, lrFindSvg, type LrFindResult, type LrFindOptions, type LrFindTarget } from './tune/lr-find.js';
+export { lrSweep, lrSweepTable, logRange, type LrSweepSpec, type LrSweepFile } from './tune/lr-sweep.js';
+export { measureGradientNoise, twoBatchEstimates, NoiseScaleEma } from './tune/noise-scale.js';
+export { NoiseScaleCallback } from './tune/noise-scale-callback.js';
+export { estimateCriticalBatchSize, type CriticalBatchResult } from './tune/batch-size.js';
+export { runAblation, ablationTable, ablationVariants, type AblationSpec, type AblationStudyFile } from './tune/ablation.js';
+export { snapshotTraining } from './tune/state-snapshot.js';
