@@ -60,11 +60,19 @@ export async function lrFindCommand(argv: string[]): Promise<number> {
   const run = Run.create(flags.runs, {
     experiment: exp.name, hparams: hp, seed: Number(hp.seed), backend: backend().describe(), versions: packageVersions(), extra: { kind: 'lr-find' },
   });
+  // The curve also goes into metrics.jsonl and the result into summary.json, where the dashboard reads runs.
+  for (const p of r.curve) {
+    run.log({ step: p.step, epoch: 0, split: 'train', name: 'lr', value: p.lr });
+    run.log({ step: p.step, epoch: 0, split: 'train', name: 'lr_find_loss', value: p.loss });
+    run.log({ step: p.step, epoch: 0, split: 'train', name: 'lr_find_smoothed', value: p.smoothed });
+  }
   const record = { kind: 'lr-find', experiment: exp.name, ...r };
+  run.writeSummary(record);
   writeFileAtomic(join(run.dir, 'lr-find.json'), JSON.stringify(record, null, 1) + '\n');
   const svg = lrFindSvg(r, `LR range test: ${exp.name}`);
   writeFileAtomic(join(run.dir, 'lr-find.svg'), svg);
   run.setStatus('completed');
+  run.close();
   if (flags.out) {
     try { writeFileSync(resolve(flags.out), svg); } catch (e) { throw new UsageError(`--out ${flags.out}: cannot write the chart (${(e as Error).message})`); }
   }
