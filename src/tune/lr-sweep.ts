@@ -51,7 +51,10 @@ function shortRun(exp: Experiment<HParams>, hp: HParams, lr: number, steps: numb
     const l = exp.loss(model.call(x), y);
     const v = l.item();
     run.log({ step, epoch, split: 'train', name: 'batch_loss', value: Number.isFinite(v) ? v : 1e30 });
-    if (!Number.isFinite(v)) return { status: 'diverged', valLoss: Infinity, steps: step, ...(() => { const g = variance(norms); return { gradNormMean: g.mean, gradNormVar: g.variance }; })() };
+    if (!Number.isFinite(v)) {
+      const g = variance(norms);
+      return { status: 'diverged', valLoss: Infinity, steps: step, gradNormMean: g.mean, gradNormVar: g.variance };
+    }
     l.backward();
     const norm = gradNorm(params);
     norms.push(norm);
@@ -92,7 +95,11 @@ export function lrSweep(exp: Experiment<HParams>, spec: LrSweepSpec, o: LrSweepO
   let data: ReturnType<Experiment<HParams>['data']> | null = null;
   for (const [i, t] of sweep.trials.entries()) {
     if (t.status === 'completed' || t.status === 'diverged') continue;
-    if (t.status === 'running' && t.runId) (t.abandoned ??= []).push(t.runId);
+    if (t.status === 'running' && t.runId) {
+      // Killed mid-run: keep the record of the abandoned run and train the trial again.
+      (t.abandoned ??= []).push(t.runId);
+      try { const old = Run.open(join(dir, t.runDir!)); if (old.info.status === 'running') old.setStatus('interrupted', 'the sweep was stopped before this run finished; it was trained again'); } catch { /* already gone */ }
+    }
     const hp: HParams = { ...exp.hparams, ...spec.overrides, lr: t.lr, seed: t.seed };
     data ??= exp.data(hp, o.dataContext ?? {}); // one load for the sweep: only lr and seed vary
     const steps = spec.steps ?? spec.epochs! * Math.ceil(data.train.length / Number(hp.batchSize ?? 64));
