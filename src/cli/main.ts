@@ -14,6 +14,10 @@ const commands: Record<string, { help: string; run: (argv: string[]) => Promise<
   'lr-sweep': { help: 'short runs at several learning rates, ranked by validation loss', run: async (a) => (await import('./lr-sweep.js')).lrSweepCommand(a) },
   'batch-size': { help: 'gradient noise scale (McCandlish et al. 2018): the critical batch size with an interval', run: async (a) => (await import('./batch-size.js')).batchSizeCommand(a) },
   ablate: { help: 'ablation study: leave-one-out (or add-one) over boolean toggles across seeds', run: async (a) => (await import('./ablate.js')).ablateCommand(a) },
+  dashboard: { help: 'serve the live dashboard over a runs directory (runs, compare, test ledger)', run: async (a) => (await import('./dashboard.js')).dashboardCommand(a) },
+  plot: { help: 'draw a metric of one or more runs to an SVG (or PNG via Chromium) file', run: async (a) => (await import('./plot.js')).plotCommand(a) },
+  report: { help: 'write a run as one self-contained HTML report (charts and tables, opens offline)', run: async (a) => (await import('./html-report.js')).htmlReportCommand(a) },
+  export: { help: 'write a run\'s metrics as CSV or JSON lines', run: async (a) => (await import('./export.js')).exportCommand(a) },
 };
 
 function usage(): string {
