@@ -212,7 +212,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   let result;
   try {
-    result = await trainer.fitAsync({ train: trainSet, val: data.val }, { epochs: Number(hp.epochs), batchSize: Number(hp.batchSize), seed, resume });
+    result = await trainer.fitAsync({ train: trainSet, val: data.val, trainTransform: data.trainTransform }, { epochs: Number(hp.epochs), batchSize: Number(hp.batchSize), seed, resume });
   } catch (e) {
     heartbeat.stop();
     run.setStatus('failed', (e as Error).message);

@@ -7,8 +7,8 @@ import { noGrad } from '../autograd/grad-mode.js';
 /**
  * A short learning-rate probe: from the same initial weights, a few steps on one batch at each
  * of a handful of log-spaced learning rates, to see which one lowers the loss fastest. It is a
- * coarse, cheap cousin of the LR range test (tune/): enough to tell an experiment whose
- * learning rate is off by orders of magnitude.
+ * coarse, cheap cousin of the LR range test (`lrFind` in tune/lr-find.ts, `tradecraft lr-find`):
+ * enough to tell an experiment whose learning rate is off by orders of magnitude.
  */
 export interface LrProbePoint {
   lr: number;

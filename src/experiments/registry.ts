@@ -1,8 +1,10 @@
 import type { Experiment, HParams } from './define.js';
 import { mnistMlp, mnistCnn } from './mnist.js';
+import { mnistCnnToggles } from './mnist-toggles.js';
 
 /** Built-in experiments by name. */
 export const builtinExperiments: Record<string, Experiment<HParams>> = {
   'mnist-mlp': mnistMlp as unknown as Experiment<HParams>,
   'mnist-cnn': mnistCnn as unknown as Experiment<HParams>,
+  'mnist-cnn-toggles': mnistCnnToggles as unknown as Experiment<HParams>,
 };

@@ -1,3 +1,7 @@
+import type { Tensor } from '../tensor/tensor.js';
+import type { Module } from '../nn/module.js';
+import type { LossFn } from './evaluate.js';
+
 /**
  * Callbacks see each epoch's full-pass metrics (`train_loss`, `val_accuracy`, ...) and can stop
  * training. Their state is saved in checkpoints so a resumed run behaves like an uninterrupted one.
@@ -11,9 +15,24 @@ export interface EpochContext {
   stopReason?: string;
 }
 
+/** A training batch after its gradients are computed, before the optimizer step (accumulation: the last batch). */
+export interface TrainStepContext {
+  /** The optimizer step about to be taken (1-based). */
+  step: number;
+  epoch: number;
+  x: Tensor;
+  y: Tensor;
+  model: Module;
+  loss: LossFn;
+  /** Appends a training metric for this step to the run's metrics.jsonl (no-op without a run). */
+  log(name: string, value: number): void;
+}
+
 export interface Callback {
   readonly name: string;
   onEpochEnd?(ctx: EpochContext): void;
+  /** Opt-in per-step measurements (e.g. the gradient noise scale); must leave weights and gradients as they were. */
+  onTrainStep?(ctx: TrainStepContext): void;
   state?(): unknown;
   load?(state: unknown): void;
 }

@@ -14,10 +14,16 @@ import { runsPage } from './runs.js';
 import { runPage } from './run.js';
 import { comparePage } from './compare.js';
 import { ledgerPage } from './ledger.js';
+import { lrFindPage } from './lr-find.js';
+import { lrSweepsPage } from './lr-sweeps.js';
+import { ablationsPage } from './ablations.js';
 
 export const pages: PageDef[] = [
   runsPage,
   runPage,
   comparePage,
   ledgerPage,
+  lrFindPage,
+  lrSweepsPage,
+  ablationsPage,
 ];
