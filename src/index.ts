@@ -18,3 +18,4 @@ export { defineExperiment, type Experiment, type HParams, type DataSplits } from
 export { builtinExperiments } from './experiments/registry.js';
 export { Run, listRuns, type MetricRecord } from './track/run-store.js';
 export { saveStateDict, loadStateDict } from './track/weights.js';
+export * as study from './tune/study/index.js';

@@ -9,6 +9,8 @@ const commands: Record<string, { help: string; run: (argv: string[]) => Promise<
   compare: { help: 'two trained runs on the same test set, paired (exact McNemar test)', run: async (a) => (await import('./compare.js')).compareCommand(a) },
   info: { help: 'print the backend, CPU features and thread count', run: async (a) => (await import('./info.js')).infoCommand(a) },
   audit: { help: 'check splits for exact and near duplicates, label conflicts and class balance', run: async (a) => (await import('./audit.js')).auditCommand(a) },
+  tune: { help: 'hyperparameter search: trials are real runs, chosen on validation data, pruned early, on SQLite or PostgreSQL', run: async (a) => (await import('./tune.js')).tuneCommand(a) },
+  study: { help: 'list, show, best, export (CSV/JSON) or delete a hyperparameter study', run: async (a) => (await import('./study.js')).studyCommand(a) },
   doctor: { help: 'check an experiment for common bugs (data, NaN, gradient flow, dead ReLUs, overfit one batch, LR, leaks)', run: async (a) => (await import('./doctor.js')).doctorCommand(a) },
 };
 

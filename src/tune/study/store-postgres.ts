@@ -229,7 +229,11 @@ export class PostgresStudyStore implements StudyStore {
     });
   }
 
+  private closed = false;
+
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.ready.catch(() => {});
     await this.pool.end();
   }
