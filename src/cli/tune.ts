@@ -13,12 +13,14 @@ import { studyProgress, progressLine } from '../tune/study/summary.js';
 import { chooseSampler, SAMPLER_NAMES, type SamplerName } from '../tune/study/sampler-choice.js';
 import { createPruner, PRUNERS, type PrunerName } from '../tune/pruners/index.js';
 import type { SearchSpace } from '../tune/types.js';
+import { parseSpaceJson, validateSpace, SearchSpaceError } from '../tune/space.js';
 import type { Experiment, HParams } from '../experiments/define.js';
 
 const flags = {
   space: { type: 'string', help: 'search space JSON file (default: the experiment\'s `search`)' },
   sampler: { type: 'string', default: 'auto', choices: SAMPLER_NAMES, help: 'how parameters are chosen' },
-  scramble: { type: 'boolean', help: 'Owen-scramble the Sobol sequence (sobol, and the start of auto)' },
+  scramble: { type: 'boolean', help: 'Owen-scramble the Sobol sequence (auto always scrambles its Sobol start)' },
+  'grid-points': { type: 'int', min: 1, help: 'grid sampler: values per float parameter without a step' },
   pruner: { type: 'string', default: 'median', choices: PRUNERS, help: 'how hopeless trials are stopped early' },
   trials: { type: 'int', min: 1, default: 20, help: 'the study\'s total number of trials (across all workers and resumes)' },
   timeout: { type: 'number', min: 0, help: 'stop starting trials after this many seconds' },
@@ -37,24 +39,19 @@ const flags = {
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const;
 
-function loadSpace(path: string | undefined, exp: Experiment<HParams>): SearchSpace {
-  if (path) {
-    if (!existsSync(path)) throw new UsageError(`--space ${path}: no such file`);
-    try {
-      return JSON.parse(readFileSync(path, 'utf8')) as SearchSpace;
-    } catch (e) {
-      throw new UsageError(`--space ${path} is not valid JSON (${(e as Error).message})`);
+/** The space from --space FILE or the experiment's `search`, validated against its hyperparameters. */
+function loadSpace(path: string | undefined, exp: Experiment<HParams>, hp: HParams): SearchSpace {
+  try {
+    if (path) {
+      if (!existsSync(path)) throw new UsageError(`--space ${path}: no such file`);
+      return parseSpaceJson(readFileSync(path, 'utf8'), hp, `--space ${path}`);
     }
-  }
-  const declared = (exp as { search?: SearchSpace }).search;
-  if (!declared) throw new UsageError(`'${exp.name}' declares no search space; add \`search: { ... }\` to its definition or pass --space space.json`);
-  return declared;
-}
-
-function checkSpace(space: SearchSpace, hp: HParams, exp: string): void {
-  if (!space || typeof space !== 'object' || Object.keys(space).length === 0) throw new UsageError('the search space is empty; give at least one parameter');
-  for (const k of Object.keys(space)) {
-    if (!(k in hp)) throw new UsageError(`search space: '${exp}' has no hyperparameter '${k}'; it has ${Object.keys(hp).join(', ')}`);
+    if (!exp.search) throw new UsageError(`'${exp.name}' declares no search space; add \`search: { ... }\` to its definition or pass --space space.json`);
+    validateSpace(exp.search, hp);
+    return exp.search;
+  } catch (e) {
+    if (e instanceof SearchSpaceError) throw new UsageError(e.message);
+    throw e;
   }
 }
 
@@ -87,12 +84,11 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   }
   const exp = await loadExperiment(positionals.experiment!);
   const base = resolveHparams(exp, { epochs: f.epochs, seed: f.seed, set: f.set });
-  const space = loadSpace(f.space, exp);
-  checkSpace(space, base, exp.name);
+  const space = loadSpace(f.space, exp, base);
   const name = f.study ?? exp.name;
   const storage = f.storage ?? defaultStorage(name);
   const { metric, direction } = experimentDirection(exp);
-  const sampler = chooseSampler(f.sampler as SamplerName, space, { scramble: f.scramble });
+  const sampler = chooseSampler(f.sampler as SamplerName, { scramble: f.scramble, gridPoints: f['grid-points'] });
   const pruner = createPruner(f.pruner as PrunerName, { maxEpochs: Number(base.epochs), studyName: name });
   const quiet = f.worker || f.json;
   const say = (line: string) => { if (!f.worker) console.log(line); };

@@ -16,5 +16,5 @@ export class TrialPruned extends Error {
 export function isSearchExhausted(e: unknown): boolean {
   if (typeof e !== 'object' || e === null) return false;
   const { name, code } = e as { name?: unknown; code?: unknown };
-  return name === 'SearchExhausted' || name === 'GridExhausted' || code === 'SEARCH_EXHAUSTED';
+  return name === 'SearchSpaceExhaustedError' || name === 'SearchExhausted' || code === 'SEARCH_EXHAUSTED';
 }

@@ -1,11 +1,21 @@
-import type { Sampler, SearchSpace } from '../types.js';
-import { defaultSampler } from './default-sampler.js';
+import type { Sampler } from '../types.js';
+import { createSampler, SAMPLER_NAMES, DEFAULT_SAMPLER, type SamplerName } from '../samplers/index.js';
 
-export const SAMPLER_NAMES = ['grid', 'random', 'sobol', 'tpe', 'gp', 'auto'] as const;
-export type SamplerName = (typeof SAMPLER_NAMES)[number];
+export { SAMPLER_NAMES, type SamplerName };
 
-/** The sampler for `--sampler NAME`. */
-export function chooseSampler(name: SamplerName, _space: SearchSpace, _o: { scramble?: boolean; seed?: number } = {}): Sampler {
-  if (name === 'random' || name === 'auto') return defaultSampler();
-  throw new Error(`sampler '${name}' is not available in this build; use --sampler random`);
+/** The sampler a study uses when none is given: `auto` (Sobol start, then GP or TPE; see samplers/auto.ts). */
+export function defaultSampler(): Sampler {
+  return createSampler(DEFAULT_SAMPLER);
+}
+
+/**
+ * The sampler for `--sampler NAME`. Every worker of a study must build the same one: the
+ * Sobol scramble seed is fixed (0) so point i is the same point on every machine.
+ */
+export function chooseSampler(name: SamplerName, o: { scramble?: boolean; gridPoints?: number } = {}): Sampler {
+  switch (name) {
+    case 'grid': return createSampler('grid', { floatPoints: o.gridPoints });
+    case 'sobol': return createSampler('sobol', { scramble: o.scramble ?? false });
+    default: return createSampler(name);
+  }
 }

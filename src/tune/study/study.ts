@@ -6,7 +6,7 @@ import { HeartbeatThread, resolveHeartbeat, type HeartbeatOptions, type Resolved
 import { Trial } from './trial.js';
 import { TrialPruned, isSearchExhausted } from './errors.js';
 import { seededRandom } from './rng.js';
-import { defaultSampler } from './default-sampler.js';
+import { defaultSampler } from './sampler-choice.js';
 
 export interface CreateStudyOptions {
   name: string;
