@@ -39,12 +39,13 @@ async function openNamed(name: string, storage: string | undefined): Promise<{ s
 /** `tradecraft study list|show|best|export|delete`: read and manage the study store. */
 export async function studyCommand(argv: string[]): Promise<number> {
   const { flags: f, positionals } = parseArgs(argv, flags, [
-    { name: 'action', required: true, help: ACTIONS.join('|') }, { name: 'study', required: false },
+    { name: 'action', required: false }, { name: 'study', required: false },
   ]);
   if (f.help) {
     console.log(`usage: tradecraft study list|show|best|export|delete [study] [--storage URL] [--json]\n\n${formatFlagHelp(flags)}`);
     return 0;
   }
+  if (!positionals.action) throw new UsageError(`study needs an action: ${ACTIONS.join(', ')}, e.g. tradecraft study list`);
   const action = positionals.action as (typeof ACTIONS)[number];
   if (!ACTIONS.includes(action)) throw new UsageError(`unknown action '${positionals.action}'; use one of ${ACTIONS.join(', ')}`);
 

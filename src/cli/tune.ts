@@ -77,12 +77,13 @@ function waitAll(procs: ChildProcess[]): Promise<Array<number | null>> {
 
 /** `tradecraft tune <experiment>`: a hyperparameter search whose trials are real runs, chosen on validation data. */
 export async function tuneCommand(argv: string[]): Promise<number> {
-  const { flags: f, positionals } = parseArgs(argv, flags, [{ name: 'experiment', required: true, help: 'a built-in name (mnist-mlp) or a path to a module' }]);
+  const { flags: f, positionals } = parseArgs(argv, flags, [{ name: 'experiment', required: false }]);
   if (f.help) {
     console.log(`usage: tradecraft tune <experiment> [--space FILE] [--sampler auto] [--pruner median] [--trials N] [--timeout S] [--workers K] [--storage URL] [--study NAME] [--final] [--json]\n\n${formatFlagHelp(flags)}`);
     return 0;
   }
-  const exp = await loadExperiment(positionals.experiment!);
+  if (!positionals.experiment) throw new UsageError('tune needs an experiment: a built-in name (mnist-mlp) or a path to a module');
+  const exp = await loadExperiment(positionals.experiment);
   const base = resolveHparams(exp, { epochs: f.epochs, seed: f.seed, set: f.set });
   const space = loadSpace(f.space, exp, base);
   const name = f.study ?? exp.name;
