@@ -166,7 +166,8 @@ export class PostgresStudyStore implements StudyStore {
   async reportIntermediate(trialId: number, step: number, value: number): Promise<void> {
     await this.ready;
     await this.tx(async (c) => {
-      await c.query('INSERT INTO intermediate (trial_id, step, value) VALUES ($1, $2, $3) ON CONFLICT (trial_id, step) DO UPDATE SET value = EXCLUDED.value', [trialId, step, value]);
+      await c.query(`INSERT INTO intermediate (trial_id, step, value) SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM trials WHERE id = $1 AND state = 'running')
+        ON CONFLICT (trial_id, step) DO UPDATE SET value = EXCLUDED.value`, [trialId, step, value]);
       await c.query(`UPDATE trials SET heartbeat_at = ${NOW_MS} WHERE id = $1 AND state = 'running'`, [trialId]);
     });
   }
@@ -227,6 +228,22 @@ export class PostgresStudyStore implements StudyStore {
       }
       return rows.map((r) => trialFromRow(r, inter.get(Number(r.id)) ?? {}));
     });
+  }
+
+  async trialRows(studyId: number): Promise<TrialRecord[]> {
+    return ((await this.q('SELECT * FROM trials WHERE study_id = $1 ORDER BY number', [studyId])).rows as TrialRow[]).map((r) => trialFromRow(r));
+  }
+
+  async intermediates(trialIds: readonly number[]): Promise<Map<number, Record<number, number>>> {
+    const out = new Map<number, Record<number, number>>();
+    if (trialIds.length === 0) return out;
+    const res = await this.q('SELECT trial_id, step, value FROM intermediate WHERE trial_id = ANY($1::int[])', [trialIds]);
+    for (const r of res.rows as Array<{ trial_id: number; step: number; value: number }>) {
+      let m = out.get(Number(r.trial_id));
+      if (!m) out.set(Number(r.trial_id), (m = {}));
+      m[Number(r.step)] = Number(r.value);
+    }
+    return out;
   }
 
   private closed = false;

@@ -139,7 +139,9 @@ export class SqliteStudyStore implements StudyStore {
 
   async reportIntermediate(trialId: number, step: number, value: number): Promise<void> {
     this.write(() => {
-      this.db.prepare('INSERT INTO intermediate (trial_id, step, value) VALUES (?, ?, ?) ON CONFLICT (trial_id, step) DO UPDATE SET value = excluded.value').run(trialId, step, value);
+      // Only a running trial records values: a finished one (perhaps failed by a reaper while its worker stalled) stays as it ended.
+      this.db.prepare(`INSERT INTO intermediate (trial_id, step, value) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM trials WHERE id = ? AND state = 'running')
+        ON CONFLICT (trial_id, step) DO UPDATE SET value = excluded.value`).run(trialId, step, value, trialId);
       this.db.prepare(`UPDATE trials SET heartbeat_at = ? WHERE id = ? AND state = 'running'`).run(Date.now(), trialId);
     });
   }
@@ -196,6 +198,22 @@ export class SqliteStudyStore implements StudyStore {
       }
       return rows.map((r) => trialFromRow(r, inter.get(Number(r.id)) ?? {}));
     }).deferred();
+  }
+
+  async trialRows(studyId: number): Promise<TrialRecord[]> {
+    return (this.db.prepare('SELECT * FROM trials WHERE study_id = ? ORDER BY number').all(studyId) as TrialRow[]).map((r) => trialFromRow(r));
+  }
+
+  async intermediates(trialIds: readonly number[]): Promise<Map<number, Record<number, number>>> {
+    const out = new Map<number, Record<number, number>>();
+    if (trialIds.length === 0) return out;
+    const stmt = this.db.prepare('SELECT trial_id, step, value FROM intermediate WHERE trial_id IN (SELECT value FROM json_each(?))').raw();
+    for (const [t, s, v] of stmt.iterate(JSON.stringify(trialIds)) as Iterable<[number, number, number]>) {
+      let m = out.get(t);
+      if (!m) out.set(t, (m = {}));
+      m[s] = v;
+    }
+    return out;
   }
 
   async close(): Promise<void> {

@@ -105,6 +105,10 @@ export interface StudyStore {
 
   /** Every trial of the study with its intermediate values, by number. */
   trials(studyId: number): Promise<TrialRecord[]>;
+  /** Every trial of the study without intermediate values (cheap: one row per trial). */
+  trialRows(studyId: number): Promise<TrialRecord[]>;
+  /** The intermediate values of these trials (row ids). */
+  intermediates(trialIds: readonly number[]): Promise<Map<number, Record<number, number>>>;
   close(): Promise<void>;
 }
 

@@ -38,7 +38,7 @@ export class Trial {
   async shouldPrune(): Promise<boolean> {
     const pruner = this.study.pruner;
     if (!pruner || this.lastStep === null) return false;
-    const all = await this.study.store.trials(this.study.id);
+    const all = await this.study.trials();
     return pruner.shouldPrune(this.frozen(), this.lastStep, all, this.study.direction);
   }
 
