@@ -54,26 +54,33 @@ export function choleskySolve(l: Float64Array, n: number, b: ArrayLike<number>):
   return solveLowerTransposed(l, n, solveLower(l, n, b));
 }
 
-/** A⁻¹ (full symmetric matrix) from A's Cholesky factor L: A⁻¹ = L⁻ᵀ L⁻¹. */
+/** A⁻¹ (full symmetric matrix) from A's Cholesky factor L: A⁻¹ = L⁻ᵀ L⁻¹ (row-wise, contiguous loops). */
 export function choleskyInverse(l: Float64Array, n: number): Float64Array {
-  // Invert L in place of a copy (lower triangular), then form L⁻ᵀ L⁻¹.
-  const li = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    li[j * n + j] = 1 / l[j * n + j];
-    for (let i = j + 1; i < n; i++) {
-      let s = 0;
-      for (let k = j; k < i; k++) s -= l[i * n + k] * li[k * n + j];
-      li[i * n + j] = s / l[i * n + i];
-    }
-  }
-  const inv = new Float64Array(n * n);
+  // M = L⁻¹ by rows: M_i = (e_i − Σ_{k<i} L_ik M_k) / L_ii, each M_k nonzero only in columns 0..k.
+  const m = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = i; k < n; k++) s += li[k * n + i] * li[k * n + j];
-      inv[i * n + j] = s;
-      inv[j * n + i] = s;
+    const ri = i * n;
+    m[ri + i] = 1;
+    for (let k = 0; k < i; k++) {
+      const c = l[ri + k];
+      if (c === 0) continue;
+      const rk = k * n;
+      for (let j = 0; j <= k; j++) m[ri + j] -= c * m[rk + j];
+    }
+    const inv = 1 / l[ri + i];
+    for (let j = 0; j <= i; j++) m[ri + j] *= inv;
+  }
+  // A⁻¹ = Mᵀ M = Σ_k (row k of M)ᵀ (row k of M): accumulate the lower triangle, then mirror.
+  const out = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    const rk = k * n;
+    for (let i = 0; i <= k; i++) {
+      const a = m[rk + i];
+      if (a === 0) continue;
+      const ri = i * n;
+      for (let j = 0; j <= i; j++) out[ri + j] += a * m[rk + j];
     }
   }
-  return inv;
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out[j * n + i] = out[i * n + j];
+  return out;
 }

@@ -8,7 +8,7 @@ import { minimizeBox } from './optimize.js';
  * dimensions. Hyperparameters θ = (log ℓ_1..ℓ_D, log s², log σ²_noise) maximize the log marginal
  * likelihood plus weak log-normal priors (a MAP fit, which keeps the fit stable with few points):
  * log ℓ ~ N(√2 + ½ log D, 3) (Hvarfner, Hellsten & Nardi 2024, dimension-scaled lengthscales),
- * log s² ~ N(0, 1) (outputs are standardized), log σ²_noise ~ N(log 1e-4, 4).
+ * log s² ~ N(0, 1) (outputs are standardized), log σ²_noise ~ N(log 1e-6, 4).
  */
 
 const SQRT5 = Math.sqrt(5);
@@ -16,7 +16,7 @@ const SQRT5 = Math.sqrt(5);
 export interface GpFitOptions {
   /** Start from these hyperparameters (the previous fit), if their length fits. */
   warmStart?: Float64Array;
-  /** Extra starts drawn from the prior (default 2 without a warm start, 0 with one). */
+  /** Starts drawn from the prior besides the first (the warm start, else the prior mean); default 2 without a warm start, 0 with one. */
   restarts?: number;
   maxIter?: number;
   random?: () => number;
@@ -43,10 +43,10 @@ export class GaussianProcess {
     const lower = new Float64Array(d + 2).fill(Math.log(5e-3));
     const upper = new Float64Array(d + 2).fill(Math.log(50));
     lower[d] = Math.log(1e-2); upper[d] = Math.log(1e2);
-    lower[d + 1] = Math.log(1e-9); upper[d + 1] = Math.log(1);
+    lower[d + 1] = Math.log(1e-10); upper[d + 1] = Math.log(1);
     const priorMean = new Float64Array(d + 2).fill(Math.SQRT2 + 0.5 * Math.log(d));
     priorMean[d] = 0;
-    priorMean[d + 1] = Math.log(1e-4);
+    priorMean[d + 1] = Math.log(1e-6);
     return { lower, upper, priorMean };
   }
 
@@ -56,10 +56,8 @@ export class GaussianProcess {
     const { lower, upper, priorMean } = GaussianProcess.bounds(d);
     const diffs = pairDiffs(x, isCategorical);
     const objective = (theta: Float64Array): { f: number; g: Float64Array } => negLogPosterior(theta, diffs, y, d, priorMean);
-    const starts: Float64Array[] = [];
     const warm = options.warmStart?.length === d + 2 ? options.warmStart : undefined;
-    if (warm) starts.push(warm);
-    starts.push(priorMean);
+    const starts: Float64Array[] = [warm ?? priorMean];
     const random = options.random ?? Math.random;
     const restarts = options.restarts ?? (warm ? 0 : 2);
     const priorSd = [...new Array<number>(d).fill(Math.sqrt(3)), 1, 2];

@@ -7,11 +7,14 @@ import { logExpectedImprovement } from './log-ei.js';
 import { minimizeBox } from './optimize.js';
 
 export interface GpOptions {
-  /** Random trials before the GP starts (Optuna's GPSampler: 10). */
+  /**
+   * Random trials before the GP starts; default max(5, 2·d) for d searched parameters, Ax's
+   * initial-design size (Optuna's GPSampler uses 10 whatever d is).
+   */
   nStartupTrials?: number;
   /** Random candidates scored by log EI before local refinement (default 512). */
   nCandidates?: number;
-  /** Best candidates refined by L-BFGS on log EI (default 4). */
+  /** Best candidates refined by L-BFGS on log EI (default 3). */
   nLocalSearch?: number;
 }
 
@@ -26,7 +29,7 @@ const SNAP_LEVELS = 64;
  * constant liar: the GP is conditioned on them as if each had returned the best value so far,
  * which drives their EI to zero so parallel workers do not pile onto the same point.
  * Hyperparameters are warm-started from this sampler's previous fit.
- * @example createSampler('gp', { nStartupTrials: 10 })
+ * @example createSampler('gp', { nStartupTrials: 10 }) // Optuna's startup instead of max(5, 2·d)
  */
 export class GpSampler implements Sampler {
   readonly name = 'gp';
@@ -35,13 +38,14 @@ export class GpSampler implements Sampler {
   private fits = 0;
 
   constructor(options: GpOptions = {}) {
-    this.o = { nStartupTrials: options.nStartupTrials ?? 10, nCandidates: options.nCandidates ?? 512, nLocalSearch: options.nLocalSearch ?? 4 };
+    this.o = { nStartupTrials: options.nStartupTrials ?? -1, nCandidates: options.nCandidates ?? 512, nLocalSearch: options.nLocalSearch ?? 3 };
   }
 
   async sample(space: SearchSpace, trials: readonly FrozenTrial[], ctx: SampleContext): Promise<{ params: Params }> {
     const dims = cubeDims(space);
     const done = completedTrials(trials).filter((t) => dims.some((n) => n in t.params));
-    if (dims.length === 0 || done.length < Math.max(2, this.o.nStartupTrials)) return { params: randomParams(space, ctx.random) };
+    const startup = this.o.nStartupTrials >= 0 ? this.o.nStartupTrials : Math.max(5, 2 * dims.length);
+    if (dims.length === 0 || done.length < Math.max(2, startup)) return { params: randomParams(space, ctx.random) };
     const d = dims.length;
     const isCat = dims.map((n) => space[n].type === 'categorical');
     const snapLevels = dims.map((n) => { const m = levelCount(space[n]); return m <= SNAP_LEVELS ? m : 0; });
@@ -57,7 +61,7 @@ export class GpSampler implements Sampler {
     const gp0 = GaussianProcess.fit(x, y, isCat, {
       warmStart: this.lastTheta?.length === d + 2 ? this.lastTheta : undefined,
       restarts: fresh ? 2 : 0,
-      maxIter: fresh ? 60 : 25,
+      maxIter: fresh ? 40 : 15,
       random: ctx.random,
     });
     this.fits++;
@@ -77,7 +81,7 @@ export class GpSampler implements Sampler {
     for (let c = 0; c < this.o.nCandidates; c++) candidates.push(Float64Array.from({ length: d }, () => ctx.random()));
     for (let c = 0; c < this.o.nCandidates / 2; c++) {
       const centre = x[order[c % Math.min(5, order.length)]];
-      const scale = [0.2, 0.05, 0.01][c % 3];
+      const scale = [0.2, 0.05, 0.01, 0.002][c % 4];
       candidates.push(centre.map((v, j) => (isCat[j] ? (ctx.random() < 0.2 ? ctx.random() : v) : Math.min(1, Math.max(0, v + scale * gaussian(ctx.random))))));
     }
     const scored = candidates.map((u) => ({ u, a: acq(u) })).sort((p, q) => q.a - p.a);
@@ -110,6 +114,6 @@ function refine(acq: (u: Float64Array) => number, u0: Float64Array, free: boolea
     return { f, g };
   };
   const z0 = Float64Array.from(idx, (j) => u0[j]);
-  const res = minimizeBox(fg, z0, { lower: idx.map(() => 0), upper: idx.map(() => 1), maxIter: 20, gradTol: 1e-7 });
+  const res = minimizeBox(fg, z0, { lower: idx.map(() => 0), upper: idx.map(() => 1), maxIter: 15, gradTol: 1e-7 });
   return { u: full(res.x), a: -res.f };
 }
