@@ -112,7 +112,7 @@ export async function tuneCommand(argv: string[]): Promise<number> {
       const bad = codes.filter((c) => c !== 0).length;
       if (bad) console.error(`tradecraft tune: ${bad} of ${f.workers} workers exited with an error (see above); the study keeps what they finished`);
     } else {
-      const objective = experimentObjective({ experiment: exp, baseHparams: base, runsDir: f.out, dataDir: f['data-dir'], study: name });
+      const objective = experimentObjective({ experiment: exp, baseHparams: base, runsDir: f.out, dataDir: f['data-dir'], study: name, space });
       await study.optimize(objective, { trials: f.trials, timeout: f.timeout, onTrialEnd: () => { void show.update(); } });
     }
     if (f.worker) return 0;

@@ -14,10 +14,12 @@ import { runsPage } from './runs.js';
 import { runPage } from './run.js';
 import { comparePage } from './compare.js';
 import { ledgerPage } from './ledger.js';
+import { studyPage } from './study.js';
 
 export const pages: PageDef[] = [
   runsPage,
   runPage,
   comparePage,
   ledgerPage,
+  studyPage,
 ];

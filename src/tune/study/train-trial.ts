@@ -7,7 +7,7 @@ import { EarlyStopping, modeFor } from '../../train/callbacks.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
 import { Run } from '../../track/run-store.js';
 import type { DataSplits, Experiment, HParams } from '../../experiments/define.js';
-import type { Direction } from '../types.js';
+import type { Direction, SearchSpace } from '../types.js';
 import type { Objective } from './study.js';
 import { TrialPruned } from './errors.js';
 
@@ -19,6 +19,8 @@ export interface ExperimentObjectiveOptions {
   runsDir: string;
   dataDir?: string;
   study: string;
+  /** Kept in each trial run (with the metric and direction) so the dashboard's study page can draw the study from the runs alone. */
+  space?: SearchSpace;
   versions?: Record<string, string>;
   /** One line per finished epoch or trial. */
   print?: (line: string) => void;
@@ -64,7 +66,7 @@ function cachedData(exp: Experiment<HParams>, dataDir: string | undefined): (hp:
  */
 export function experimentObjective(o: ExperimentObjectiveOptions): Objective {
   const exp = o.experiment;
-  const { metric } = experimentDirection(exp);
+  const { metric, direction } = experimentDirection(exp);
   const data = cachedData(exp, o.dataDir);
   return async (trial) => {
     const hp: HParams = { ...o.baseHparams, ...trial.params };
@@ -73,7 +75,10 @@ export function experimentObjective(o: ExperimentObjectiveOptions): Objective {
     const splits = data(hp);
     const run = Run.create(o.runsDir, {
       experiment: exp.name, hparams: hp, seed, backend: backend().describe(), versions: o.versions ?? {},
-      extra: { study: o.study, trial: trial.number, ...(trial.retryOf !== null ? { retryOf: trial.retryOf } : {}) },
+      extra: {
+        study: o.study, trial: trial.number, metric, direction, ...(o.space ? { space: o.space } : {}),
+        ...(trial.retryOf !== null ? { retryOf: trial.retryOf } : {}),
+      },
     });
     run.info.pid = process.pid;
     run.info.host = hostname();
