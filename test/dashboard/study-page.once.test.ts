@@ -48,3 +48,33 @@ test('study page API: the studies found in the runs, and a study\'s trials with 
     await d.close();
   }
 });
+
+test('study page in Chromium: four charts (best so far, one per parameter, curves) and the trials table with the pruned trial marked', async (t) => {
+  const { requireExternal, hasChromium, CHROMIUM_PATH, CHROMIUM_ARGS } = await import('../external.js');
+  if (!requireExternal(t, 'Chromium', hasChromium(), 'apt-get install chromium')) return;
+  const { chromium } = await import('playwright-core');
+  const root = tempDir('tc-study-page-ui-');
+  trialRun(root, 'r0', 0, 'completed', [0.90, 0.93, 0.92], { lr: 1e-3, hidden: 128 });
+  trialRun(root, 'r1', 1, 'pruned', [0.80], { lr: 1e-4, hidden: 64 });
+  trialRun(root, 'r2', 2, 'completed', [0.91, 0.94, 0.95], { lr: 3e-3, hidden: 256 });
+  const d = await startDashboard({ runsDir: root, port: 0 });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${d.url}#/study?study=s`);
+    await page.waitForSelector('.table-wrap table tbody tr, table:not(.u-legend) tbody tr');
+    const charts = page.locator('.chart');
+    assert.equal(await charts.count(), 4);
+    assert.deepEqual(await charts.evaluateAll((els) => els.map((e) => [(e as HTMLElement).dataset.points, (e as HTMLElement).dataset.log])), [['2', 'false'], ['2', 'false'], ['2', 'false'], ['3', 'false']]);
+    const rows = await page.locator('table:not(.u-legend)').last().locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.className, (tr as HTMLElement).innerText.split('\t')[0]]));
+    assert.equal(rows.length, 3);
+    assert.deepEqual(rows.find((r) => r[1].trim() === '1')?.[0], 'muted', 'the pruned trial is marked');
+    assert.match(await page.locator('p.muted').first().innerText(), /3 trials, 2 completed, 1 pruned; best 0\.9500 \(trial 2\)/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await d.close();
+  }
+});
