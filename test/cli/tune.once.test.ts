@@ -7,7 +7,7 @@ import { readJsonl } from '../../src/track/files.js';
 import { tempDir } from '../helpers.js';
 
 const bin = resolve('bin/tradecraft.js');
-const tiny = ['--epochs', '2', '--set', 'limitTrain=700', '--set', 'valSize=200', '--set', 'limitTest=200'];
+const tiny = ['--epochs', '1', '--set', 'limitTrain=700', '--set', 'valSize=200', '--set', 'limitTest=200'];
 
 function cli(cwd: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TRADECRAFT_QUIET: '1' } });
@@ -17,10 +17,10 @@ const lastJson = (s: string) => JSON.parse(s.trim().split('\n').at(-1)!) as Reco
 
 test('tune with 2 worker processes: every trial is a run, the study is readable with `study`, --final tests once', () => {
   const cwd = tempDir('tc-tune-cli-');
-  const r = cli(cwd, ['tune', 'mnist-mlp', '--trials', '4', '--workers', '2', '--sampler', 'sobol', '--pruner', 'none', ...tiny, '--study', 's1', '--final', '--json']);
+  const r = cli(cwd, ['tune', 'mnist-mlp', '--trials', '3', '--workers', '2', '--sampler', 'sobol', '--pruner', 'none', ...tiny, '--study', 's1', '--final', '--json']);
   assert.equal(r.status, 0, r.stderr);
   const j = lastJson(r.stdout);
-  assert.equal(j.counts.complete, 4);
+  assert.equal(j.counts.complete, 3);
   assert.equal(j.metric, 'val_accuracy');
   assert.ok(j.best.value > 0.5 && j.best.value <= 1, `best val accuracy ${j.best.value}`);
   assert.ok(j.best.interval[0] < j.best.value && j.best.value < j.best.interval[1]);
@@ -28,8 +28,8 @@ test('tune with 2 worker processes: every trial is a run, the study is readable 
   const runs = readdirSync(join(cwd, 'runs')).filter((d) => existsSync(join(cwd, 'runs', d, 'run.json')));
   const infos = runs.map((d) => JSON.parse(readFileSync(join(cwd, 'runs', d, 'run.json'), 'utf8')) as { status: string; extra?: Record<string, unknown>; hparams: Record<string, unknown> });
   const trialRuns = infos.filter((i) => i.extra?.study === 's1' && i.extra?.trial !== undefined);
-  assert.equal(trialRuns.length, 4, 'one run per trial, each in its own directory');
-  assert.deepEqual(new Set(trialRuns.map((i) => i.extra!.trial)), new Set([0, 1, 2, 3]));
+  assert.equal(trialRuns.length, 3, 'one run per trial, each in its own directory');
+  assert.deepEqual(new Set(trialRuns.map((i) => i.extra!.trial)), new Set([0, 1, 2]));
   for (const i of trialRuns) assert.equal(i.status, 'completed');
   const final = infos.filter((i) => i.extra?.final === true);
   assert.equal(final.length, 1);
@@ -40,19 +40,19 @@ test('tune with 2 worker processes: every trial is a run, the study is readable 
   const show = cli(cwd, ['study', 'show', 's1', '--json']);
   assert.equal(show.status, 0, show.stderr);
   const sj = lastJson(show.stdout);
-  assert.equal(sj.trials.length, 4);
-  assert.deepEqual(sj.trials.map((t: { sequenceIndex: number }) => t.sequenceIndex).sort(), [0, 1, 2, 3], 'Sobol points 0..3, each once');
+  assert.equal(sj.trials.length, 3);
+  assert.deepEqual(sj.trials.map((t: { sequenceIndex: number }) => t.sequenceIndex).sort(), [0, 1, 2], 'Sobol points 0..2, each once');
   const best = cli(cwd, ['study', 'best', 's1', '--json']);
   assert.equal(lastJson(best.stdout).number, j.best.number);
   const csv = cli(cwd, ['study', 'export', 's1']);
   const lines = csv.stdout.trim().split('\n');
-  assert.equal(lines.length, 5);
-  assert.match(lines[0], /^number,state,value,param_batchSize,param_hidden,param_lr,step_1,step_2,/);
+  assert.equal(lines.length, 4);
+  assert.match(lines[0], /^number,state,value,param_batchSize,param_hidden,param_lr,step_1,retry_of,/);
   const list = cli(cwd, ['study', 'list', '--json']);
   assert.deepEqual(lastJson(list.stdout).studies.map((s: { name: string }) => s.name), ['s1']);
   const refuse = cli(cwd, ['study', 'delete', 's1']);
   assert.equal(refuse.status, 2);
-  assert.match(refuse.stderr, /removes 4 trials.*--yes/);
+  assert.match(refuse.stderr, /removes 3 trials.*--yes/);
   assert.equal(cli(cwd, ['study', 'delete', 's1', '--yes']).status, 0);
   const gone = cli(cwd, ['study', 'show', 's1']);
   assert.equal(gone.status, 2);
