@@ -99,6 +99,21 @@ describe('GP constant liar', () => {
   });
 });
 
+describe('GP on mixed spaces', () => {
+  it('returns values of the right kind inside the space (log float, stepped int, categorical)', async () => {
+    const mixed = { lr: float(1e-4, 1, { log: true }), units: int(8, 64, { step: 8 }), act: categorical(['relu', 'tanh', 'gelu']) };
+    const f = (p: Params): number => (Math.log10(p.lr as number) + 2) ** 2 + ((p.units as number) - 32) ** 2 / 100 + (p.act === 'gelu' ? 0 : 1);
+    const { trials, best } = await sampleLoop(createSampler('gp'), mixed, f, { trials: 20, seed: 9 });
+    for (const t of trials) {
+      const lr = t.params.lr as number;
+      const units = t.params.units as number;
+      assert.ok(lr >= 1e-4 && lr <= 1 && units >= 8 && units <= 64 && units % 8 === 0, JSON.stringify(t.params));
+      assert.ok(['relu', 'tanh', 'gelu'].includes(t.params.act as string));
+    }
+    assert.ok(best.value! < 0.5, `best ${best.value} (${JSON.stringify(best.params)})`);
+  });
+});
+
 describe('auto and the factory', () => {
   it('starts with max(5, 2d) Sobol points, then GP for numeric spaces and TPE for categorical ones', async () => {
     assert.equal(AutoSampler.startupCount(space), 5);
