@@ -6,7 +6,7 @@ import {
   createSampler, sampleLoop, float, int, categorical, when, AutoSampler, TpeSampler, GpSampler,
   type FrozenTrial, type Params,
 } from '../../src/tune/index.js';
-import { defaultGamma, defaultWeights } from '../../src/tune/samplers/tpe.js';
+import { defaultGamma, defaultWeights, splitTrials } from '../../src/tune/samplers/tpe.js';
 import { memoryContext, median } from './helpers.js';
 
 const space = { x: float(-5, 5), y: float(-5, 5) };
@@ -44,6 +44,18 @@ describe('TPE', () => {
     const w = defaultWeights(30);
     assert.equal(w.length, 30);
     assert.ok(Math.abs(w[0] - 1 / 30) < 1e-15 && w[4] === 1 && w[29] === 1);
+  });
+  it('splits as Optuna: complete by value, then pruned by depth and last value; running trials always above', () => {
+    const t = (number: number, state: FrozenTrial['state'], value?: number, intermediate: Record<number, number> = {}): FrozenTrial =>
+      ({ number, state, params: {}, intermediate, ...(value !== undefined ? { value } : {}) });
+    const trials = [t(0, 'complete', 5), t(1, 'pruned', undefined, { 1: 0.1 }), t(2, 'pruned', undefined, { 1: 0.5, 3: 2 }),
+      t(3, 'running'), t(4, 'complete', 1), t(5, 'pruned')];
+    const ids = (xs: FrozenTrial[]): number[] => xs.map((x) => x.number);
+    assert.deepEqual(ids(splitTrials(trials, 1, 1).below), [4]);
+    assert.deepEqual(ids(splitTrials(trials, 3, 1).below), [0, 2, 4]); // the deeper pruned trial first
+    assert.deepEqual(ids(splitTrials(trials, 5, 1).below), [0, 1, 2, 4, 5]);
+    assert.deepEqual(ids(splitTrials(trials, 6, 1).above), [3]);
+    assert.deepEqual(ids(splitTrials(trials, 1, -1).below), [0]); // maximize
   });
   it('samples conditional parameters only when active, and learns which branch is better', async () => {
     const cs = {
