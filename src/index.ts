@@ -10,6 +10,7 @@ export * from './core.js';
 export * as data from './data/index.js';
 export * as stats from './stats/index.js';
 export * as diagnose from './diagnose/index.js';
+export * as tune from './tune/index.js';
 export { Trainer, type TrainerOptions, type FitResult, type FitOptions, type FitData } from './train/trainer.js';
 export { EarlyStopping, type Callback, type EpochContext } from './train/callbacks.js';
 export { evaluate, type Evaluation } from './train/evaluate.js';

@@ -38,6 +38,9 @@ export function fromUnit(spec: ParamSpec, u: number): HParamValue {
     case 'float': {
       if (spec.step !== undefined) return stepValue(spec.low, spec.high, spec.step, bin(u, levelCount(spec)));
       if (spec.log) {
+        // The ends exactly: exp(log(1e-4)) is 1.0000000000000009e-4.
+        if (u <= 0) return spec.low;
+        if (u >= 1) return spec.high;
         const x = Math.exp(Math.log(spec.low) + clamp01(u) * (Math.log(spec.high) - Math.log(spec.low)));
         return Math.min(spec.high, Math.max(spec.low, x));
       }

@@ -64,7 +64,8 @@ export class GaussianProcess {
     for (let r = 0; r < restarts; r++) starts.push(priorMean.map((m, i) => m + priorSd[i] * gaussian(random)));
     let best: { x: Float64Array; f: number } | undefined;
     for (const s of starts) {
-      const res = minimizeBox(objective, s, { lower, upper, maxIter: options.maxIter ?? 50 });
+      // Hyperparameters need no more than a few digits: loose tolerances save most of the fit.
+      const res = minimizeBox(objective, s, { lower, upper, maxIter: options.maxIter ?? 50, gradTol: 1e-3, ftol: 1e-7 });
       if (Number.isFinite(res.f) && (!best || res.f < best.f)) best = res;
     }
     return GaussianProcess.condition(x, y, isCategorical, best?.x ?? priorMean);

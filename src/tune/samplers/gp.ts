@@ -12,9 +12,9 @@ export interface GpOptions {
    * initial-design size (Optuna's GPSampler uses 10 whatever d is).
    */
   nStartupTrials?: number;
-  /** Random candidates scored by log EI before local refinement (default 512). */
+  /** Random candidates scored by log EI before local refinement (default 256; half as many again are drawn around the best trials). */
   nCandidates?: number;
-  /** Best candidates refined by L-BFGS on log EI (default 3). */
+  /** Best candidates refined by L-BFGS on log EI (default 2). */
   nLocalSearch?: number;
 }
 
@@ -38,7 +38,7 @@ export class GpSampler implements Sampler {
   private fits = 0;
 
   constructor(options: GpOptions = {}) {
-    this.o = { nStartupTrials: options.nStartupTrials ?? -1, nCandidates: options.nCandidates ?? 512, nLocalSearch: options.nLocalSearch ?? 3 };
+    this.o = { nStartupTrials: options.nStartupTrials ?? -1, nCandidates: options.nCandidates ?? 256, nLocalSearch: options.nLocalSearch ?? 2 };
   }
 
   async sample(space: SearchSpace, trials: readonly FrozenTrial[], ctx: SampleContext): Promise<{ params: Params }> {
@@ -56,12 +56,12 @@ export class GpSampler implements Sampler {
     const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
     const sd = Math.sqrt(raw.reduce((a, b) => a + (b - mean) ** 2, 0) / raw.length) || 1;
     const y = Float64Array.from(raw, (v) => (v - mean) / sd);
-    // Warm start; a fresh multi-start every 8th fit guards against a stale local optimum.
-    const fresh = this.fits % 8 === 0;
+    // Warm start; a fresh multi-start every 10th fit guards against a stale local optimum.
+    const fresh = this.fits % 10 === 0;
     const gp0 = GaussianProcess.fit(x, y, isCat, {
       warmStart: this.lastTheta?.length === d + 2 ? this.lastTheta : undefined,
-      restarts: fresh ? 2 : 0,
-      maxIter: fresh ? 40 : 15,
+      restarts: fresh ? 1 : 0,
+      maxIter: fresh ? 30 : 15,
       random: ctx.random,
     });
     this.fits++;
@@ -98,22 +98,24 @@ export class GpSampler implements Sampler {
   }
 }
 
-/** Maximizes `acq` over the free coordinates from `u0` with central-difference gradients. */
+/** Maximizes `acq` over the free coordinates from `u0` with finite-difference gradients. */
 function refine(acq: (u: Float64Array) => number, u0: Float64Array, free: boolean[]): { u: Float64Array; a: number } {
   const idx = free.flatMap((f, j) => (f ? [j] : []));
   const h = 1e-6;
   const full = (z: Float64Array): Float64Array => { const u = Float64Array.from(u0); idx.forEach((j, k) => { u[j] = z[k]; }); return u; };
+  // Forward differences (one step inward at the upper bound): d + 1 evaluations per gradient.
   const fg = (z: Float64Array): { f: number; g: Float64Array } => {
     const f = -acq(full(z));
     const g = new Float64Array(z.length);
     for (let k = 0; k < z.length; k++) {
-      const zp = Float64Array.from(z); zp[k] = Math.min(1, z[k] + h);
-      const zm = Float64Array.from(z); zm[k] = Math.max(0, z[k] - h);
-      g[k] = (-acq(full(zp)) + acq(full(zm))) / (zp[k] - zm[k]);
+      const zk = Float64Array.from(z);
+      const step = z[k] + h <= 1 ? h : -h;
+      zk[k] = z[k] + step;
+      g[k] = (-acq(full(zk)) - f) / step;
     }
     return { f, g };
   };
   const z0 = Float64Array.from(idx, (j) => u0[j]);
-  const res = minimizeBox(fg, z0, { lower: idx.map(() => 0), upper: idx.map(() => 1), maxIter: 15, gradTol: 1e-7 });
+  const res = minimizeBox(fg, z0, { lower: idx.map(() => 0), upper: idx.map(() => 1), maxIter: 12, gradTol: 1e-7 });
   return { u: full(res.x), a: -res.f };
 }

@@ -81,7 +81,8 @@ export class TpeSampler implements Sampler {
     const dims = names.map((n) => kernelDim(space[n]));
     const relevant = trials.filter((t) => names.every((n, j) => n in t.params && encode(space[n], dims[j], t.params[n]) !== undefined));
     if (relevant.length === 0) return randomParams(Object.fromEntries(names.map((n) => [n, { ...space[n], when: undefined }])), random);
-    const { below, above } = splitTrials(relevant, this.o.gamma(relevant.length), sign);
+    // As Optuna, gamma counts finished trials only; running ones (the liar's) all go above.
+    const { below, above } = splitTrials(relevant, this.o.gamma(relevant.filter((t) => t.state !== 'running').length), sign);
     const rows = (ts: FrozenTrial[]): number[][] => ts.map((t) => names.map((n, j) => encode(space[n], dims[j], t.params[n])!));
     const opts = { priorWeight: this.o.priorWeight, magicClip: this.o.magicClip };
     const l = new ParzenEstimator(dims, rows(below), defaultWeights(below.length), opts);
@@ -98,7 +99,7 @@ export class TpeSampler implements Sampler {
 
 const isUsable = (t: FrozenTrial): boolean =>
   (t.state === 'complete' && typeof t.value === 'number' && Number.isFinite(t.value)) ||
-  (t.state === 'pruned' && Object.keys(t.intermediate).length > 0);
+  t.state === 'pruned';
 
 /**
  * Optuna's split: complete trials rank by value; pruned ones after them, deeper (later step)
@@ -110,6 +111,7 @@ export function splitTrials(trials: FrozenTrial[], nBelow: number, sign: number)
     if (t.state === 'complete') return [0, 0, sign * t.value!];
     if (t.state === 'pruned') {
       const steps = Object.keys(t.intermediate).map(Number);
+      if (steps.length === 0) return [1, 1, 0]; // pruned before reporting: last of the pruned
       const last = Math.max(...steps);
       const v = t.intermediate[last];
       return [1, -last, Number.isFinite(v) ? sign * v : Infinity];
