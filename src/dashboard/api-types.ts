@@ -57,6 +57,11 @@ export interface RunView {
   metricsBytes: number;
   /** The metric columns, brought up to date with the file. */
   series(): SeriesSet;
+  /**
+   * Only the records whose metric name passes `keep`, read in one pass that parses no other line
+   * (the runs page needs the per-epoch records of a run, not its 100,000 batch records). Not kept.
+   */
+  scanSeries(keep: (name: string) => boolean): SeriesSet;
   /** True when the metric columns are in memory already (the runs page does not load them for finished runs). */
   seriesLoaded(): boolean;
   /**

@@ -60,7 +60,7 @@ export class StaticStore implements ApiStore {
       if (!memos.has(key)) memos.set(key, compute());
       return memos.get(key) as T;
     };
-    return { ...r, series, seriesLoaded: () => true, memo };
+    return { ...r, series, scanSeries: () => series(), seriesLoaded: () => true, memo };
   }
 
   ledger(): LedgerEntryView[] {

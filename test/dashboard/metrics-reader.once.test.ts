@@ -50,3 +50,16 @@ test('records across 1 MiB chunk boundaries are all read', () => {
   assert.equal(s.values[29_999], 30_000 / 7);
   assert.equal(r.badLines, 0);
 });
+
+test('a filtered scan parses only the names it keeps, and reads a metric name without parsing the line', async () => {
+  const { nameOf } = await import('../../src/dashboard/server/metrics-reader.js');
+  assert.equal(nameOf('{"step":1,"epoch":1,"split":"val","name":"val_loss","value":1,"time":1}'), 'val_loss');
+  assert.equal(nameOf('{"name" : "lr"}'), 'lr');
+  assert.equal(nameOf('{"step":1}'), null);
+  const path = join(tempDir('tc-reader-'), 'metrics.jsonl');
+  writeFileSync(path, [rec(1), JSON.stringify({ step: 1, epoch: 1, split: 'val', name: 'val_loss', value: 0.5, time: 1 }), rec(2), 'broken {'].join('\n') + '\n');
+  const r = new MetricsReader(path, (name) => name.startsWith('val'));
+  r.refresh();
+  assert.deepEqual(r.set.keys(), ['val/val_loss']);
+  assert.equal(r.badLines, 1, 'a line whose name cannot be read is parsed, and a bad one counted');
+});

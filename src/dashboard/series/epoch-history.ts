@@ -50,7 +50,7 @@ export function epochHistory(run: RunView): EpochHistory {
     };
   }
   return run.memo('epoch-history', () => {
-    const set = run.series();
+    const set = run.scanSeries((name) => name.startsWith('val') || PER_EPOCH_TRAIN.has(name));
     const byEpoch = new Map<number, EpochRow>();
     for (const s of set.series.values()) {
       if (!(s.split === 'val' || PER_EPOCH_TRAIN.has(s.name))) continue;

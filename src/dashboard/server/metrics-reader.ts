@@ -16,7 +16,8 @@ export class MetricsReader {
   firstProblem: string | null = null;
   private pending = '';
 
-  constructor(readonly path: string) {}
+  /** `keep`: only records whose name passes are parsed and kept (others are skipped unparsed). */
+  constructor(readonly path: string, private readonly keep: ((name: string) => boolean) | null = null) {}
 
   /** Reads what was appended since the last call; returns the number of new records. Throws ENOENT if the file is gone. */
   refresh(): number {
@@ -53,35 +54,56 @@ export class MetricsReader {
   private consume(text: string): void {
     // A chunk boundary can split a multi-byte character; utf8 decoding of such a split yields
     // U+FFFD, but metric records are ASCII JSON, so the worst case is one bad line, counted.
-    let data = this.pending + text;
-    let start = 0;
-    for (let nl = data.indexOf('\n', start); nl >= 0; nl = data.indexOf('\n', start)) {
-      const line = data.slice(start, nl);
-      this.offset += Buffer.byteLength(line) + 1;
-      start = nl + 1;
-      this.lines++;
-      if (line.trim() === '') continue;
-      this.parse(line);
+    const data = this.pending + text;
+    const end = data.lastIndexOf('\n');
+    if (end < 0) {
+      this.pending = data;
+      return;
     }
-    data = data.slice(start);
-    this.pending = data;
+    const complete = data.slice(0, end);
+    this.pending = data.slice(end + 1);
+    this.offset += Buffer.byteLength(complete) + 1;
+    const lines = complete.split('\n');
+    const firstLine = this.lines + 1;
+    this.lines += lines.length;
+    // One JSON.parse for the whole chunk is several times faster than one per line; a chunk
+    // with a bad line (or lines to filter) is parsed line by line to find and skip it.
+    if (!this.keep) {
+      let records: unknown[] | null = null;
+      try {
+        records = JSON.parse(`[${lines.filter((l) => l.trim() !== '').join(',')}]`) as unknown[];
+      } catch { /* a bad line somewhere: see below */ }
+      if (records) {
+        for (const r of records) this.accept(r, firstLine);
+        return;
+      }
+    }
+    lines.forEach((line, k) => { if (line.trim() !== '') this.parse(line, firstLine + k); });
   }
 
-  private parse(line: string): void {
+  private accept(r: unknown, lineNo: number): void {
+    if (r && typeof r === 'object' && (r as { value?: unknown }).value === null) (r as { value: number }).value = NaN;
+    const problem = metricRecordProblem(r);
+    if (problem) {
+      this.bad(`line ${lineNo}: ${problem}`);
+      return;
+    }
+    this.set.add(r as MetricRecordLike);
+  }
+
+  private parse(line: string, lineNo: number): void {
+    if (this.keep) {
+      const name = nameOf(line);
+      if (name !== null && !this.keep(name)) return;
+    }
     let r: unknown;
     try {
       r = JSON.parse(line);
     } catch {
-      this.bad(`line ${this.lines} is not valid JSON`);
+      this.bad(`line ${lineNo} is not valid JSON`);
       return;
     }
-    if (r && typeof r === 'object' && (r as { value?: unknown }).value === null) (r as { value: number }).value = NaN;
-    const problem = metricRecordProblem(r);
-    if (problem) {
-      this.bad(`line ${this.lines}: ${problem}`);
-      return;
-    }
-    this.set.add(r as MetricRecordLike);
+    this.accept(r, lineNo);
   }
 
   private bad(what: string): void {
@@ -94,4 +116,17 @@ export class MetricsReader {
     if (!this.badLines) return null;
     return `metrics.jsonl: ${this.badLines} unreadable line${this.badLines > 1 ? 's' : ''} skipped (first: ${this.firstProblem})`;
   }
+}
+
+/** The value of the "name" field of a JSON line without parsing the line (null if not found simply). */
+export function nameOf(line: string): string | null {
+  const k = line.indexOf('"name"');
+  if (k < 0) return null;
+  let i = k + 6;
+  while (line[i] === ' ' || line[i] === ':' || line[i] === '\t') i++;
+  if (line[i] !== '"') return null;
+  const end = line.indexOf('"', i + 1);
+  if (end < 0) return null;
+  const name = line.slice(i + 1, end);
+  return name.includes('\\') ? null : name;
 }

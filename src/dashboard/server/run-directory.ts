@@ -105,6 +105,17 @@ export class RunDirectory implements RunView {
     return this.reader?.offset ?? 0;
   }
 
+  scanSeries(keep: (name: string) => boolean): SeriesSet {
+    if (this.reader) return this.series();
+    const scan = new MetricsReader(join(this.dir, 'metrics.jsonl'), keep);
+    try {
+      scan.refresh();
+    } catch (e) {
+      this.readError = `metrics.jsonl could not be read (${(e as Error).message})`;
+    }
+    return scan.set;
+  }
+
   seriesLoaded(): boolean {
     return this.reader !== null;
   }

@@ -15,10 +15,10 @@ function signature(data: ChartData): string {
 
 const ticks = (_u: uPlot, splits: number[]): string[] => splits.map((v) => (v === null || v === undefined ? '' : tickLabel(v)));
 
-function faint(color: string): string {
+function faint(color: string, alpha = 0.2): string {
   // #rrggbb -> rgba with low alpha
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
-  return m ? `rgba(${parseInt(m[1], 16)},${parseInt(m[2], 16)},${parseInt(m[3], 16)},0.28)` : color;
+  return m ? `rgba(${parseInt(m[1], 16)},${parseInt(m[2], 16)},${parseInt(m[3], 16)},${alpha})` : color;
 }
 
 export function createChart(parent: HTMLElement, initial: ChartOptions): ChartHandle {
@@ -29,7 +29,6 @@ export function createChart(parent: HTMLElement, initial: ChartOptions): ChartHa
   let data: ChartData = { x: [], ys: [], series: [] };
   let plot: uPlot | null = null;
   let shapeKey = '';
-  let programmatic = false;
   let zoomed: [number, number] | null = null;
 
   const build = (): void => {
@@ -62,26 +61,33 @@ export function createChart(parent: HTMLElement, initial: ChartOptions): ChartHa
           scale: s.axis2 ? 'y2' : 'y',
         })),
       ],
-      bands: (data.bands ?? []).map((b) => ({ series: [b.hi + 1, b.lo + 1] as [number, number], fill: faint(b.color) })),
+      bands: (data.bands ?? []).map((b) => ({ series: [b.hi + 1, b.lo + 1] as [number, number], fill: faint(b.color, 0.25) })),
       axes: [{ label: options.xLabel, values: ticks }, { label: options.yLabel, values: ticks, size: 60 }, ...(hasY2 ? [{ scale: 'y2', side: 1 as const, label: options.y2Label, grid: { show: false }, values: ticks }] : [])],
       legend: { live: true },
-      cursor: { drag: { x: true, y: false, setScale: true } },
+      // Zoom is ours, not uPlot's: a drag selects an x range, which becomes a query at full
+      // resolution for that range; a double click goes back to the whole run.
+      cursor: { drag: { x: true, y: false, setScale: false } },
       hooks: {
-        setScale: [(u, key) => {
-          if (key !== 'x' || programmatic || !options.onZoom) return;
-          const min = u.scales.x.min, max = u.scales.x.max;
-          if (min === undefined || max === undefined || min === null || max === null) return;
-          const full = data.x.length ? [data.x[0], data.x[data.x.length - 1]] : [min, max];
-          const reset = zoomed !== null && min <= full[0] && max >= full[1];
-          zoomed = reset ? null : [min, max];
-          options.onZoom(zoomed);
+        setSelect: [(u) => {
+          if (u.select.width < 2) return;
+          const min = u.posToVal(u.select.left, 'x'), max = u.posToVal(u.select.left + u.select.width, 'x');
+          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          zoomed = [min, max];
+          u.setScale('x', { min, max });
+          options.onZoom?.(zoomed);
         }],
       },
     };
-    programmatic = true;
     plot = new uPlot(opts, [data.x, ...data.ys] as uPlot.AlignedData, element);
-    programmatic = false;
+    // Band edges are drawn as a fill, not as lines: keep them out of the legend too.
+    const rows = plot.root.querySelectorAll<HTMLElement>('.u-legend .u-series');
+    data.series.forEach((s, i) => { if (s.hidden && rows[i + 1]) rows[i + 1].style.display = 'none'; });
   };
+  element.addEventListener('dblclick', () => {
+    if (!zoomed) return;
+    zoomed = null;
+    options.onZoom?.(null);
+  });
 
   const handle: ChartHandle = {
     element,
@@ -90,7 +96,6 @@ export function createChart(parent: HTMLElement, initial: ChartOptions): ChartHa
       if (nextOptions) options = { ...options, ...nextOptions };
       if (resetZoom) zoomed = null;
       const key = JSON.stringify([options.log, options.xLog, options.yRange, options.title, data.series, data.bands]);
-      programmatic = true;
       if (!plot || key !== shapeKey) {
         shapeKey = key;
         build();
@@ -98,7 +103,6 @@ export function createChart(parent: HTMLElement, initial: ChartOptions): ChartHa
         plot.setData([data.x, ...data.ys] as uPlot.AlignedData, !zoomed);
       }
       if (zoomed && plot) plot.setScale('x', { min: zoomed[0], max: zoomed[1] });
-      programmatic = false;
       element.dataset.points = String(data.x.length);
       element.dataset.signature = signature(data);
       element.dataset.log = String(Boolean(options.log));
