@@ -1,6 +1,6 @@
 // Study page: a hyperparameter search drawn from its trials' runs (every trial is a run whose
 // run.json carries extra.study, extra.trial, the metric, the direction and the search space),
-// so it works in the live dashboard and in a static report without the study database.
+// so it needs only the read-only run store every page gets, not the study database.
 // Without ?study= it lists the studies; with it: the trials table, the best value so far
 // against trial number, the objective against each parameter (log axes where the space is
 // log), and every trial's per-epoch validation curve with pruned trials marked.
