@@ -90,6 +90,14 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   const storage = f.storage ?? defaultStorage(name);
   const { metric, direction } = experimentDirection(exp);
   const sampler = chooseSampler(f.sampler as SamplerName, { scramble: f.scramble, gridPoints: f['grid-points'] });
+  if (f.sampler === 'grid') {
+    // Size the grid now, so a float without a step is a usage error before any study exists.
+    try {
+      (sampler as unknown as { size(space: SearchSpace): number }).size(space);
+    } catch (e) {
+      throw new UsageError((e as Error).message.replace('pass the grid option floatPoints', 'pass --grid-points N'));
+    }
+  }
   const pruner = createPruner(f.pruner as PrunerName, { maxEpochs: Number(base.epochs), studyName: name });
   const quiet = f.worker || f.json;
   const say = (line: string) => { if (!f.worker) console.log(line); };
