@@ -5,6 +5,7 @@ import type { LRScheduler, ReduceLROnPlateau } from '../optim/schedules.js';
 import type { TensorDataset } from '../data/dataset.js';
 import type { BatchTransform } from '../data/loader.js';
 import type { LossFn } from '../train/evaluate.js';
+import type { SearchSpace } from '../tune/types.js';
 
 export type HParamValue = number | string | boolean;
 export type HParams = Record<string, HParamValue>;
@@ -46,6 +47,8 @@ export interface Experiment<H extends HParams = HParams> {
    */
   scheduler?: (optimizer: Optimizer<Hyper>, hp: H, stepsPerEpoch: number) => LRScheduler | ReduceLROnPlateau;
   schedulerInterval?: 'epoch' | 'step';
+  /** What `tradecraft tune` searches by default (overridden by --space FILE). */
+  search?: SearchSpace;
 }
 
 /** Checks an experiment definition and returns it (typed) for `export default`. */

@@ -36,6 +36,12 @@ export const mnistMlp = defineExperiment({
   description: 'MNIST, 784-256-256-10 ReLU MLP, Adam',
   hparams: { ...common, epochs: 3, hidden: 256 },
   ...mnistClassifier,
+  // Learning rate on a log scale around Adam's default, width and batch size: what matters most for an MLP.
+  search: {
+    lr: { type: 'float', low: 1e-4, high: 1e-2, log: true },
+    hidden: { type: 'int', low: 64, high: 512, log: true },
+    batchSize: { type: 'categorical', choices: [32, 64, 128] },
+  },
   model: (hp) => nn.sequential(
     nn.flatten(), nn.linear(784, hp.hidden), nn.relu(), nn.linear(hp.hidden, hp.hidden), nn.relu(), nn.linear(hp.hidden, 10),
   ),

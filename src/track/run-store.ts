@@ -54,9 +54,21 @@ export class Run {
 
   static create(root: string, init: Omit<RunInfo, 'id' | 'status' | 'createdAt' | 'updatedAt'>): Run {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-    let id = `${init.experiment.replace(/[^A-Za-z0-9_.-]/g, '_')}-${stamp}`;
+    const base = `${init.experiment.replace(/[^A-Za-z0-9_.-]/g, '_')}-${stamp}`;
+    let id = base;
     let k = 1;
-    while (existsSync(join(root, id))) id = `${init.experiment}-${stamp}-${++k}`;
+    mkdirSync(root, { recursive: true });
+    // mkdir without `recursive` fails on an existing folder: two processes (study workers)
+    // starting a run in the same second get different ids instead of sharing one directory.
+    for (;;) {
+      try {
+        mkdirSync(join(root, id));
+        break;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'EEXIST') throw e;
+        id = `${base}-${++k}`;
+      }
+    }
     const dir = resolve(root, id);
     mkdirSync(join(dir, 'checkpoints'), { recursive: true });
     const now = new Date().toISOString();

@@ -17,6 +17,7 @@ import { ledgerPage } from './ledger.js';
 import { lrFindPage } from './lr-find.js';
 import { lrSweepsPage } from './lr-sweeps.js';
 import { ablationsPage } from './ablations.js';
+import { studyPage } from './study.js';
 
 export const pages: PageDef[] = [
   runsPage,
@@ -26,4 +27,5 @@ export const pages: PageDef[] = [
   lrFindPage,
   lrSweepsPage,
   ablationsPage,
+  studyPage,
 ];

@@ -40,7 +40,7 @@ export function createChart(parent: HTMLElement, initial: ChartOptions): ChartHa
       width,
       height: options.height ?? 260,
       scales: {
-        x: { time: false },
+        x: { time: false, distr: options.xLog ? 3 : 1 },
         y: {
           distr: options.log ? 3 : 1,
           ...(options.yRange ? { range: (): uPlot.Range.MinMax => [options.yRange![0], options.yRange![1]] } : {}),
@@ -55,7 +55,8 @@ export function createChart(parent: HTMLElement, initial: ChartOptions): ChartHa
           width: s.faint ? 1 : s.hidden ? 0 : 2,
           dash: s.dash ? [6, 4] : undefined,
           show: true,
-          points: { show: false },
+          points: s.markers ? { show: true, size: 7, fill: s.color } : { show: false },
+          ...(s.markers ? { paths: () => null } : {}),
           spanGaps: true,
           scale: s.axis2 ? 'y2' : 'y',
         })),
@@ -94,7 +95,7 @@ export function createChart(parent: HTMLElement, initial: ChartOptions): ChartHa
       data = next;
       if (nextOptions) options = { ...options, ...nextOptions };
       if (resetZoom) zoomed = null;
-      const key = JSON.stringify([options.log, options.yRange, options.title, data.series, data.bands]);
+      const key = JSON.stringify([options.log, options.xLog, options.yRange, options.title, data.series, data.bands]);
       if (!plot || key !== shapeKey) {
         shapeKey = key;
         build();

@@ -12,6 +12,8 @@ export interface ChartSeriesSpec {
   hidden?: boolean;
   /** Plotted against a second y axis on the right (e.g. accuracy beside loss). */
   axis2?: boolean;
+  /** Drawn as points without a line (a scatter: objective against a parameter). */
+  markers?: boolean;
 }
 
 /** A filled region between two series, by their index in `ys`. */
@@ -35,6 +37,8 @@ export interface ChartOptions {
   yLabel?: string;
   y2Label?: string;
   log?: boolean;
+  /** A logarithmic x axis (a parameter searched on a log scale). */
+  xLog?: boolean;
   /** A fixed y range (the "ignore outliers" view); auto when absent. */
   yRange?: [number, number] | null;
   height?: number;

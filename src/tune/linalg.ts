@@ -1,0 +1,86 @@
+/**
+ * The few dense linear-algebra routines the Gaussian-process sampler needs, on row-major
+ * Float64Arrays of n×n. Small n (at most a few hundred trials), so plain loops suffice.
+ */
+
+/**
+ * Lower Cholesky factor L of a symmetric positive-definite A (A = L Lᵀ), or null when A is not
+ * numerically positive definite. Only the lower triangle of A is read.
+ */
+export function cholesky(a: Float64Array, n: number): Float64Array | null {
+  const l = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    let d = a[rj + j];
+    for (let k = 0; k < j; k++) d -= l[rj + k] * l[rj + k];
+    if (!(d > 0)) return null;
+    const ljj = Math.sqrt(d);
+    l[rj + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let s = a[ri + j];
+      for (let k = 0; k < j; k++) s -= l[ri + k] * l[rj + k];
+      l[ri + j] = s / ljj;
+    }
+  }
+  return l;
+}
+
+/** Solves L x = b for lower-triangular L (forward substitution). */
+export function solveLower(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
+  const x = Float64Array.from(b);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    let s = x[i];
+    for (let k = 0; k < i; k++) s -= l[ri + k] * x[k];
+    x[i] = s / l[ri + i];
+  }
+  return x;
+}
+
+/** Solves Lᵀ x = b for lower-triangular L (back substitution). */
+export function solveLowerTransposed(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
+  const x = Float64Array.from(b);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = x[i];
+    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * x[k];
+    x[i] = s / l[i * n + i];
+  }
+  return x;
+}
+
+/** Solves A x = b given A's Cholesky factor L. */
+export function choleskySolve(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
+  return solveLowerTransposed(l, n, solveLower(l, n, b));
+}
+
+/** A⁻¹ (full symmetric matrix) from A's Cholesky factor L: A⁻¹ = L⁻ᵀ L⁻¹ (row-wise, contiguous loops). */
+export function choleskyInverse(l: Float64Array, n: number): Float64Array {
+  // M = L⁻¹ by rows: M_i = (e_i − Σ_{k<i} L_ik M_k) / L_ii, each M_k nonzero only in columns 0..k.
+  const m = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    m[ri + i] = 1;
+    for (let k = 0; k < i; k++) {
+      const c = l[ri + k];
+      if (c === 0) continue;
+      const rk = k * n;
+      for (let j = 0; j <= k; j++) m[ri + j] -= c * m[rk + j];
+    }
+    const inv = 1 / l[ri + i];
+    for (let j = 0; j <= i; j++) m[ri + j] *= inv;
+  }
+  // A⁻¹ = Mᵀ M = Σ_k (row k of M)ᵀ (row k of M): accumulate the lower triangle, then mirror.
+  const out = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    const rk = k * n;
+    for (let i = 0; i <= k; i++) {
+      const a = m[rk + i];
+      if (a === 0) continue;
+      const ri = i * n;
+      for (let j = 0; j <= i; j++) out[ri + j] += a * m[rk + j];
+    }
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out[j * n + i] = out[i * n + j];
+  return out;
+}
