@@ -10,8 +10,10 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "cpu.h"
+#include "cpu_info.h"
 #include "gemm_kernels.h"
 #include "scratch.h"
 #include "simd_kernels.h"
@@ -20,23 +22,18 @@
 namespace tc {
 namespace {
 
-const GemmImpl* select_impl() {
-#if defined(__x86_64__) && defined(TC_HAVE_X86_KERNELS)
-  switch (cpu_isa()) {
-    case Isa::Avx512: return gemm_impl_avx512();
-    case Isa::Avx2: return gemm_impl_avx2();
-    default: break;
-  }
-#endif
-  return gemm_impl_generic();
-}
-
 const GemmImpl& impl() {
-  static const GemmImpl* g = select_impl();
+  static const GemmImpl* g = gemm_impl_for(cpu_isa());
   return *g;
 }
 
+const GemmBlocking& blocking() {
+  static const GemmBlocking& b = gemm_blocking_for(cpu_isa());
+  return b;
+}
+
 thread_local Scratch t_pack_a, t_pack_b;
+static const bool t_order_blis = std::getenv("TC_ORDER") != nullptr;
 
 // C = beta * C over an m x n block (beta == 0 writes zeros, even over NaN).
 void scale_c(long m, long n, float beta, float* c, long ldc) {
@@ -84,6 +81,65 @@ bool gemv(bool transA, bool transB, long m, long n, long k, float alpha, const f
 
 const char* gemm_kernel_name() { return impl().name; }
 
+void gemm_warm_up() {
+  on_every_thread([] {
+    const GemmImpl& g = impl();
+    const GemmBlocking& b = blocking();
+    const size_t na = size_t(round_up(b.mc, g.mr) * b.kc), nb = size_t(round_up(b.nc, g.nr) * b.kc);
+    std::memset(t_pack_a.get(na), 0, na * sizeof(float));
+    std::memset(t_pack_b.get(nb), 0, nb * sizeof(float));
+  });
+}
+
+const GemmImpl* gemm_impl_for(Isa isa) {
+#if defined(__x86_64__) && defined(TC_HAVE_X86_KERNELS)
+  if (isa == Isa::Avx512) return gemm_impl_avx512();
+  if (isa == Isa::Avx2) return gemm_impl_avx2();
+#endif
+  return isa == Isa::Generic ? gemm_impl_generic() : nullptr;
+}
+
+namespace {
+
+long env_long(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? 0 : std::atol(v);
+}
+
+GemmBlocking choose_blocking(const GemmImpl& g) {
+  GemmBlocking b{g.mr, g.nr, g.mc, g.kc, g.nc, "built-in"};
+  const CpuInfo& cpu = cpu_info();
+  if (std::strcmp(cpu.cache_source, "default") != 0) {
+    // The loop order keeps one MR x KC micro-panel of A in L1 and walks the whole KC x NC
+    // block of B for it, so that block must stay in L2 (three quarters of it: the A panel,
+    // C and the next A panel pass through too). MC only sets how many A panels are packed
+    // at once; a block of A the size of the rest of L2 keeps packing cache-friendly.
+    const long nc = (cpu.l2 * 3 / 4) / (b.kc * long(sizeof(float))) / b.nr * b.nr;
+    if (nc >= 4L * b.nr) b.nc = nc;
+    b.source = "caches";
+  }
+  const long mc = env_long("TRADECRAFT_GEMM_MC"), nc = env_long("TRADECRAFT_GEMM_NC");
+  if (mc > 0) b.mc = (mc + b.mr - 1) / b.mr * b.mr, b.source = "env";
+  if (nc > 0) b.nc = (nc + b.nr - 1) / b.nr * b.nr, b.source = "env";
+  return b;
+}
+
+}  // namespace
+
+const GemmBlocking& gemm_blocking_for(Isa isa) {
+  static GemmBlocking cache[3];
+  static bool done[3];
+  static std::mutex mu;
+  const int i = static_cast<int>(isa);
+  std::lock_guard<std::mutex> lk(mu);
+  if (!done[i]) {
+    const GemmImpl* g = gemm_impl_for(isa);
+    cache[i] = g != nullptr ? choose_blocking(*g) : GemmBlocking{0, 0, 0, 0, 0, "absent"};
+    done[i] = true;
+  }
+  return cache[i];
+}
+
 void sgemm_serial(bool transA, bool transB, long m, long n, long k, float alpha, const float* a, long lda,
                   const float* b, long ldb, float beta, float* c, long ldc) {
   if (m <= 0 || n <= 0) return;
@@ -93,10 +149,11 @@ void sgemm_serial(bool transA, bool transB, long m, long n, long k, float alpha,
   }
   if ((m == 1 || n == 1) && gemv(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
   const GemmImpl& g = impl();
+  const GemmBlocking& bl = blocking();
   const long MR = g.mr, NR = g.nr;
-  const long KC = g.kc;
-  const long MC = g.mc;
-  const long NC = g.nc;
+  const long KC = bl.kc;
+  const long MC = bl.mc;
+  const long NC = bl.nc;
   const long kc_max = min_l(KC, k);
   float* ap = t_pack_a.get(size_t(round_up(min_l(MC, m), MR) * kc_max));
   float* bp = t_pack_b.get(size_t(round_up(min_l(NC, n), NR) * kc_max));
@@ -109,12 +166,21 @@ void sgemm_serial(bool transA, bool transB, long m, long n, long k, float alpha,
       for (long ic = 0; ic < m; ic += MC) {
         const long mc = min_l(MC, m - ic);
         g.pack_a(a, lda, transA, ic, mc, pc, kc, ap);
+        if (t_order_blis) {
+        for (long jr = 0; jr < nc; jr += NR) {
+          const long nr = min_l(NR, nc - jr);
+          const float* bpan = bp + jr * kc;
+          for (long ir = 0; ir < mc; ir += MR)
+            g.kernel(kc, ap + ir * kc, bpan, c + (ic + ir) * ldc + jc + jr, ldc, min_l(MR, mc - ir), nr, alpha, be);
+        }
+        } else {
         for (long ir = 0; ir < mc; ir += MR) {
           const long mr = min_l(MR, mc - ir);
           const float* apan = ap + ir * kc;
           float* crow = c + (ic + ir) * ldc + jc;
           for (long jr = 0; jr < nc; jr += NR)
             g.kernel(kc, apan, bp + jr * kc, crow + jr, ldc, mr, min_l(NR, nc - jr), alpha, be);
+        }
         }
       }
     }
