@@ -177,3 +177,22 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   printLimits(report);
   if (argv.includes('--json')) console.log(JSON.stringify(report));
 }
+
+/** The limits run `npm run bench` makes (5 rounds; --quick: 1 round, sgemm 512 only). */
+export function runLimitsFor(quick: boolean, log: (s: string) => void): Promise<LimitsReport> {
+  return runLimits({ rounds: quick ? 1 : 5, sizes: quick ? [512] : [512, 1024], threads: [1, 2], coldProcesses: quick ? 3 : 7, log });
+}
+
+/**
+ * Training throughput from the main benchmark as GFLOP/s (samples/s x TRAIN_FLOP_PER_SAMPLE),
+ * for the limits table. Ours-native and PyTorch train on the default thread count (2 here).
+ */
+export function trainingAgainstLimits(entries: ReadonlyArray<{ key: string; peer: string; summary: { median: number } | null }>): Array<{ name: string; threads: number; gflops: number }> {
+  const out: Array<{ name: string; threads: number; gflops: number }> = [];
+  for (const e of entries) {
+    const kind = e.key === 'mlp-train' ? 'mlp' : e.key === 'cnn-train' ? 'cnn' : null;
+    if (kind === null || e.summary === null || (e.peer !== 'ours-native' && e.peer !== 'torch')) continue;
+    out.push({ name: `${e.peer === 'torch' ? 'torch' : 'ours'} ${kind} train (batch 64)`, threads: 2, gflops: (e.summary.median * TRAIN_FLOP_PER_SAMPLE[kind]) / 1e9 });
+  }
+  return out;
+}

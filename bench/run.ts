@@ -21,6 +21,7 @@ import {
   MARK, PEERS, WORKLOADS, type ChildTask, type Line, type PeerName, type ResultLine, type Workload,
 } from './protocol.js';
 import { fmt, summarize, type Summary } from './stats.js';
+import { printLimits, runLimitsFor, trainingAgainstLimits } from './limits.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const root = resolve(here, '..', '..');
@@ -103,6 +104,7 @@ const PARTICIPANTS: Record<Workload, readonly PeerName[]> = {
   cnn: ['ours-native', 'ours-wasm', 'ours-js', 'torch', 'tfjs-wasm'],
   tta: ['ours-native', 'ours-wasm', 'ours-js', 'torch'],
   memory: ['ours-native'],
+  limits: [], // its own children: limits.ts
 };
 
 const LABEL: Record<string, string> = {
@@ -128,7 +130,7 @@ function plan(o: Options): Plan {
   const r = (d: number): number => o.runs ?? (o.quick ? 1 : d);
   return {
     sizes: o.quick ? [256, 512] : [256, 512, 1024, 2048],
-    runs: { sgemm: r(5), mlp: r(3), cnn: r(3), tta: r(5), memory: r(3) },
+    runs: { sgemm: r(5), mlp: r(3), cnn: r(3), tta: r(5), memory: r(3), limits: r(5) },
     minTime: o.quick ? 0.1 : 0.3,
     steps: o.quick ? 300 : 0,
     warmupSteps: o.quick ? 20 : 50,
@@ -143,6 +145,7 @@ function expectedKeys(w: Workload, p: Plan): string[] {
     case 'cnn': return ['cnn-train'];
     case 'tta': return ['mlp-tta98'];
     case 'memory': return ['rss-epoch-2', 'rss-epoch-3', 'rss-epoch-4', 'rss-epoch-5', 'rss-growth-2-5', 'peak-rss'];
+    case 'limits': return [];
   }
 }
 
@@ -270,7 +273,7 @@ export interface Entry {
   reason: string | null;
 }
 
-const UNIT: Record<Workload, string> = { sgemm: 'GFLOP/s', mlp: 'samples/s', cnn: 'samples/s', tta: 's', memory: 'MB' };
+const UNIT: Record<Workload, string> = { sgemm: 'GFLOP/s', mlp: 'samples/s', cnn: 'samples/s', tta: 's', memory: 'MB', limits: 'GFLOP/s' };
 
 function entriesFrom(w: Workload, peer: PeerName, keys: string[], outcome: ChildOutcome | null, preset?: { status: Status; reason: string }): Entry[] {
   return keys.map((key) => {
@@ -495,14 +498,16 @@ async function main(): Promise<void> {
     peers[peer] = peerState[peer] ?? { status: 'skipped', reason: 'not run in this selection' };
   }
   const rs = ratios(entries);
+  const limits = o.only.includes('limits') ? await runLimitsFor(o.quick, log) : null;
   printReport(meta, entries, rs, peers);
+  if (limits) printLimits(limits, trainingAgainstLimits(entries));
   if (o.json) {
     const results = entries.map((e) => ({
       key: e.key, label: e.label, workload: e.workload, peer: e.peer, status: e.status, unit: e.unit,
       median: e.summary?.median ?? null, min: e.summary?.min ?? null, max: e.summary?.max ?? null, n: e.summary?.n ?? 0,
       samples: e.samples, extras: e.extras, reason: e.reason,
     }));
-    console.log(JSON.stringify({ meta, peers, results, ratios: rs }));
+    console.log(JSON.stringify({ meta, peers, results, ratios: rs, limits }));
   }
 }
 

@@ -33,7 +33,6 @@ const GemmBlocking& blocking() {
 }
 
 thread_local Scratch t_pack_a, t_pack_b;
-static const bool t_order_blis = std::getenv("TC_ORDER") != nullptr;
 
 // C = beta * C over an m x n block (beta == 0 writes zeros, even over NaN).
 void scale_c(long m, long n, float beta, float* c, long ldc) {
@@ -166,21 +165,12 @@ void sgemm_serial(bool transA, bool transB, long m, long n, long k, float alpha,
       for (long ic = 0; ic < m; ic += MC) {
         const long mc = min_l(MC, m - ic);
         g.pack_a(a, lda, transA, ic, mc, pc, kc, ap);
-        if (t_order_blis) {
-        for (long jr = 0; jr < nc; jr += NR) {
-          const long nr = min_l(NR, nc - jr);
-          const float* bpan = bp + jr * kc;
-          for (long ir = 0; ir < mc; ir += MR)
-            g.kernel(kc, ap + ir * kc, bpan, c + (ic + ir) * ldc + jc + jr, ldc, min_l(MR, mc - ir), nr, alpha, be);
-        }
-        } else {
         for (long ir = 0; ir < mc; ir += MR) {
           const long mr = min_l(MR, mc - ir);
           const float* apan = ap + ir * kc;
           float* crow = c + (ic + ir) * ldc + jc;
           for (long jr = 0; jr < nc; jr += NR)
             g.kernel(kc, apan, bp + jr * kc, crow + jr, ldc, mr, min_l(NR, nc - jr), alpha, be);
-        }
         }
       }
     }

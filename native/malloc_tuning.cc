@@ -16,7 +16,7 @@ namespace {
 // op until the garbage collector starts returning old ones) reuse faulted pages instead of
 // taking a page fault per 4 KB. TRADECRAFT_PREFAULT_MB sets the size (0 turns it off).
 void prefault_heap() {
-  long mb = 64;
+  long mb = 32;
   if (const char* v = std::getenv("TRADECRAFT_PREFAULT_MB")) mb = std::atol(v);
   if (mb <= 0) return;
   const size_t bytes = size_t(mb) << 20;
