@@ -28,8 +28,10 @@ test('native machine(): vendor, family/model and caches agree with /proc/cpuinfo
     assert.equal(m.l1d, Number.parseInt(size, 10) * 1024);
   }
   assert.ok(m.threads >= 1 && m.threads <= Math.max(1, cpus().length) * 4);
-  // The packed B block (KC x NC floats) fits in L2, the unit the blocking was chosen for.
-  assert.ok(m.gemm.kc * m.gemm.nc * 4 <= m.l2, `KC ${m.gemm.kc} x NC ${m.gemm.nc} floats exceed L2 ${m.l2}`);
+  // The blocks fit the caches they were sized for: B's micro-panel (KC x NR) in L1, the packed
+  // block of A (MC x KC) in half of L2.
+  assert.ok(m.gemm.kc * m.gemm.nr * 4 <= m.l1d, `KC ${m.gemm.kc} x NR ${m.gemm.nr} floats exceed L1 ${m.l1d}`);
+  assert.ok(m.gemm.mc * m.gemm.kc * 4 <= m.l2 / 2, `MC ${m.gemm.mc} x KC ${m.gemm.kc} floats exceed half of L2 ${m.l2}`);
   assert.equal(m.gemm.nc % m.gemm.nr, 0);
   assert.equal(m.gemm.mc % m.gemm.mr, 0);
 });
