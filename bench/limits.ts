@@ -178,9 +178,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   if (argv.includes('--json')) console.log(JSON.stringify(report));
 }
 
-/** The limits run `npm run bench` makes (5 rounds; --quick: 1 round, sgemm 512 only). */
-export function runLimitsFor(quick: boolean, log: (s: string) => void): Promise<LimitsReport> {
-  return runLimits({ rounds: quick ? 1 : 5, sizes: quick ? [512] : [512, 1024], threads: [1, 2], coldProcesses: quick ? 3 : 7, log });
+/** The limits run `npm run bench` makes: `rounds` rounds (--runs; 5, or 1 with --quick), sgemm 512 and 1024. */
+export function runLimitsFor(rounds: number, log: (s: string) => void): Promise<LimitsReport> {
+  return runLimits({ rounds, sizes: [512, 1024], threads: [1, 2], coldProcesses: 7, log });
 }
 
 /**

@@ -498,7 +498,7 @@ async function main(): Promise<void> {
     peers[peer] = peerState[peer] ?? { status: 'skipped', reason: 'not run in this selection' };
   }
   const rs = ratios(entries);
-  const limits = o.only.includes('limits') ? await runLimitsFor(o.quick, log) : null;
+  const limits = o.only.includes('limits') ? await runLimitsFor(p.runs.limits, log) : null;
   printReport(meta, entries, rs, peers);
   if (limits) printLimits(limits, trainingAgainstLimits(entries));
   if (o.json) {

@@ -65,10 +65,15 @@ for (const kind of (which === 'both' ? ['mlp', 'cnn'] : [which]) as Array<'mlp' 
   const n = kind === 'cnn' ? Math.max(1, Math.round(steps / 4)) : steps;
   for (let i = 0; i < Math.min(20, n); i++) step();
   spent.clear();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) step();
   const total = performance.now() - t0;
-  const limits = addon && isa >= 0 ? { fma: addon.peak(0, isa, machine!.threads, 0.2)[0], kernel: addon.peak(1, isa, machine!.threads, 0.2)[0] } : null;
+  const cu = process.cpuUsage(c0);
+  const cpuSeconds = (cu.user + cu.system) / 1e6;
+  const fmaPeak = addon && isa >= 0 ? addon.peak(0, isa, machine!.threads, 0.2) : null;
+  const kernelPeak = addon && isa >= 0 ? addon.peak(1, isa, machine!.threads, 0.2) : null;
+  const limits = fmaPeak && kernelPeak ? { fma: fmaPeak[0], kernel: kernelPeak[0] } : null;
   let arith = 0, other = 0;
   const rows: string[] = [];
   for (const [name, s] of [...spent].sort((a, b) => b[1].ms - a[1].ms)) {
@@ -78,6 +83,13 @@ for (const kind of (which === 'both' ? ['mlp', 'cnn'] : [which]) as Array<'mlp' 
   const gflops = (64 * TRAIN_FLOP_PER_SAMPLE[kind]) / (total / n / 1000) / 1e9;
   console.log(`${kind}: ${(total / n).toFixed(3)} ms/step over ${n} steps on ${tc.backend().describe()}; ${gflops.toFixed(1)} GFLOP/s` +
     (limits ? ` = ${((100 * gflops) / limits.fma).toFixed(0)}% of the FMA peak (${limits.fma.toFixed(1)}), ${((100 * gflops) / limits.kernel).toFixed(0)}% of the micro-kernel limit (${limits.kernel.toFixed(1)}) measured just after` : ''));
+  // Per CPU-second: the work done per second of CPU the process got (its threads' spinning
+  // included) against one core's rate; on a shared machine this is the figure to read.
+  const perCpu = (64 * TRAIN_FLOP_PER_SAMPLE[kind] * n) / cpuSeconds / 1e9;
+  if (fmaPeak && kernelPeak) {
+    console.log(`  per CPU-second: ${perCpu.toFixed(1)} GFLOP = ${((100 * perCpu) / fmaPeak[1]).toFixed(0)}% of one core's FMA peak (${fmaPeak[1].toFixed(1)}), ` +
+      `${((100 * perCpu) / kernelPeak[1]).toFixed(0)}% of its micro-kernel limit (${kernelPeak[1].toFixed(1)}); CPU ${(cpuSeconds / (total / 1000)).toFixed(2)} cores busy on average`);
+  }
   console.log(`  GEMM/conv kernels ${((100 * arith) / total).toFixed(1)}%, other kernels ${((100 * other) / total).toFixed(1)}%, outside kernels (JavaScript) ${((100 * (total - arith - other)) / total).toFixed(1)}%`);
   for (const r of rows) console.log(r);
 }
