@@ -10,8 +10,9 @@
  */
 export const MARK = '@@bench ';
 
-export type Workload = 'sgemm' | 'mlp' | 'cnn' | 'tta' | 'memory' | 'yield';
-export const WORKLOADS: readonly Workload[] = ['sgemm', 'mlp', 'cnn', 'tta', 'memory', 'yield'];
+// limits: the FMA peak, the micro-kernel limit, sgemm against both and the cold start (limits.ts).
+export type Workload = 'sgemm' | 'mlp' | 'cnn' | 'tta' | 'memory' | 'yield' | 'limits';
+export const WORKLOADS: readonly Workload[] = ['sgemm', 'mlp', 'cnn', 'tta', 'memory', 'yield', 'limits'];
 
 // ours-js runs the TypeScript backend as Node does (GEMM on one worker thread per core);
 // ours-js-1t pins it to one thread, as a browser page without workers runs it.

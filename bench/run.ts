@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: measures Tradecraft against its peers in one run on one machine.
  *
- *   node dist/bench/run.js [--quick] [--full] [--json] [--only sgemm,mlp,cnn,tta,memory,yield]
+ *   node dist/bench/run.js [--quick] [--full] [--json] [--only sgemm,mlp,cnn,tta,memory,yield,limits]
  *                          [--peers ours-native,ours-wasm,ours-js,ours-js-1t,torch,tfjs-wasm,jax-js] [--runs N] [--verbose]
  *
  * Every peer and backend runs in its own child process (node for ours, TensorFlow.js and jax-js;
@@ -21,6 +21,7 @@ import {
   MARK, PEERS, WORKLOADS, type ChildTask, type Line, type PeerName, type ResultLine, type Workload,
 } from './protocol.js';
 import { fmt, summarize, type Summary } from './stats.js';
+import { printLimits, runLimitsFor, trainingAgainstLimits } from './limits.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const root = resolve(here, '..', '..');
@@ -104,6 +105,7 @@ const PARTICIPANTS: Record<Workload, readonly PeerName[]> = {
   tta: ['ours-native', 'ours-wasm', 'ours-js', 'torch'],
   memory: ['ours-native'],
   yield: ['ours-native', 'ours-js'],
+  limits: [], // its own children: limits.ts
 };
 
 const LABEL: Record<string, string> = {
@@ -131,7 +133,7 @@ function plan(o: Options): Plan {
   const r = (d: number): number => o.runs ?? (o.quick ? 1 : d);
   return {
     sizes: o.quick ? [256, 512] : [256, 512, 1024, 2048],
-    runs: { sgemm: r(5), mlp: r(3), cnn: r(3), tta: r(5), memory: r(3), yield: r(3) },
+    runs: { sgemm: r(5), mlp: r(3), cnn: r(3), tta: r(5), memory: r(3), yield: r(3), limits: r(5) },
     minTime: o.quick ? 0.1 : 0.3,
     steps: o.quick ? 300 : 0,
     warmupSteps: o.quick ? 20 : 50,
@@ -147,6 +149,7 @@ function expectedKeys(w: Workload, p: Plan): string[] {
     case 'tta': return ['mlp-tta98'];
     case 'memory': return ['rss-epoch-2', 'rss-epoch-3', 'rss-epoch-4', 'rss-epoch-5', 'rss-growth-2-5', 'peak-rss'];
     case 'yield': return ['yield-computed', 'yield-measured'];
+    case 'limits': return [];
   }
 }
 
@@ -274,7 +277,7 @@ export interface Entry {
   reason: string | null;
 }
 
-const UNIT: Record<Workload, string> = { sgemm: 'GFLOP/s', mlp: 'samples/s', cnn: 'samples/s', tta: 's', memory: 'MB', yield: '%' };
+const UNIT: Record<Workload, string> = { sgemm: 'GFLOP/s', mlp: 'samples/s', cnn: 'samples/s', tta: 's', memory: 'MB', yield: '%', limits: 'GFLOP/s' };
 
 function entriesFrom(w: Workload, peer: PeerName, keys: string[], outcome: ChildOutcome | null, preset?: { status: Status; reason: string }): Entry[] {
   return keys.map((key) => {
@@ -499,14 +502,16 @@ async function main(): Promise<void> {
     peers[peer] = peerState[peer] ?? { status: 'skipped', reason: 'not run in this selection' };
   }
   const rs = ratios(entries);
+  const limits = o.only.includes('limits') ? await runLimitsFor(p.runs.limits, log) : null;
   printReport(meta, entries, rs, peers);
+  if (limits) printLimits(limits, trainingAgainstLimits(entries));
   if (o.json) {
     const results = entries.map((e) => ({
       key: e.key, label: e.label, workload: e.workload, peer: e.peer, status: e.status, unit: e.unit,
       median: e.summary?.median ?? null, min: e.summary?.min ?? null, max: e.summary?.max ?? null, n: e.summary?.n ?? 0,
       samples: e.samples, extras: e.extras, reason: e.reason,
     }));
-    console.log(JSON.stringify({ meta, peers, results, ratios: rs }));
+    console.log(JSON.stringify({ meta, peers, results, ratios: rs, limits }));
   }
 }
 

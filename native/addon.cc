@@ -11,6 +11,9 @@
 
 #include "conv.h"
 #include "cpu.h"
+#include "cpu_info.h"
+#include "gemm_kernels.h"
+#include "peak.h"
 #include "elementwise.h"
 #include "gemm.h"
 #include "indexing.h"
@@ -524,6 +527,44 @@ napi_value SgdStep(napi_env env, napi_callback_info info) {
 
 napi_value Noop(napi_env, napi_callback_info) { return nullptr; }
 
+// machine(): the CPU, its caches and the GEMM blocking, as one JSON string.
+napi_value Machine(napi_env env, napi_callback_info) {
+  const CpuInfo& cpu = cpu_info();
+  const Isa isa = cpu_isa();
+  const GemmBlocking& b = gemm_blocking_for(isa);
+  char buf[640];
+  std::snprintf(buf, sizeof buf,
+                "{\"vendor\":\"%s\",\"family\":%d,\"model\":%d,\"uarch\":\"%s\",\"l1d\":%ld,\"l2\":%ld,\"l3\":%ld,"
+                "\"cacheSource\":\"%s\",\"isa\":\"%s\",\"threads\":%d,\"gemm\":{\"kernel\":\"%s\",\"mr\":%d,"
+                "\"nr\":%d,\"mc\":%ld,\"kc\":%ld,\"nc\":%ld,\"source\":\"%s\"}}",
+                cpu.vendor, cpu.family, cpu.model, cpu.uarch, cpu.l1d, cpu.l2, cpu.l3, cpu.cache_source, isa_name(isa),
+                num_threads(), gemm_kernel_name(), b.mr, b.nr, b.mc, b.kc, b.nc, b.source);
+  napi_value s;
+  napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &s);
+  return s;
+}
+
+// peak(kind, isa, threads, seconds): GFLOP/s of the FMA loop (kind 0) or the micro-kernel on
+// L1-resident panels (kind 1) as [wall GFLOP/s, per-core GFLOP/s of CPU time]; negative when the instruction set is not available.
+napi_value Peak(napi_env env, napi_callback_info info) {
+  Call c(env, info);
+  const long kind = c.count(0), isa = c.count(1), threads = c.count(2);
+  const double seconds = c.num(3);
+  if (c.failed) return nullptr;
+  if (kind > 1 || isa > 2 || !(seconds > 0 && seconds <= 10)) {
+    napi_throw_range_error(env, nullptr, "peak: kind 0|1, isa 0|1|2, 0 < seconds <= 10");
+    return nullptr;
+  }
+  const PeakResult r = peak_gflops(static_cast<PeakKind>(kind), static_cast<Isa>(isa), int(threads), seconds);
+  napi_value v, wall, per_core;
+  napi_create_array_with_length(env, 2, &v);
+  napi_create_double(env, r.wall, &wall);
+  napi_create_double(env, r.per_core, &per_core);
+  napi_set_element(env, v, 0, wall);
+  napi_set_element(env, v, 1, per_core);
+  return v;
+}
+
 napi_value MallocTuned(napi_env env, napi_callback_info) {
   napi_value v;
   napi_get_boolean(env, tune_malloc(), &v);
@@ -532,10 +573,13 @@ napi_value MallocTuned(napi_env env, napi_callback_info) {
 
 napi_value Init(napi_env env, napi_value exports) {
   tune_malloc();
+  gemm_warm_up();
   const napi_property_descriptor props[] = {
       {"describe", nullptr, Describe, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"noop", nullptr, Noop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"machine", nullptr, Machine, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"peak", nullptr, Peak, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"mallocTuned", nullptr, MallocTuned, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

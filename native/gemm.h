@@ -22,4 +22,8 @@ void sgemm_batched(bool transA, bool transB, long m, long n, long k, float alpha
 
 const char* gemm_kernel_name();
 
+// Gives every pool thread its packing buffers at full size, already faulted in: called when
+// the addon loads so that the first products of a fresh process run at steady-state speed.
+void gemm_warm_up();
+
 }  // namespace tc

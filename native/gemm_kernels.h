@@ -3,6 +3,8 @@
 // compiled with its own -m flags; gemm.cc picks one at runtime.
 #pragma once
 
+#include "cpu.h"
+
 namespace tc {
 
 // Computes the mr x nr tile C = alpha * Ap·Bp + beta * C from packed panels:
@@ -28,6 +30,21 @@ struct GemmImpl {
   PackA pack_a;
   PackB pack_b;
 };
+
+// The cache blocking the driver uses with one implementation. KC (the depth of one pass) is
+// fixed per instruction set, because it decides where partial sums are rounded: results then
+// depend only on the instruction set and never on the cache sizes. MC and NC (which rows and
+// columns share one packed block) change no result and are sized from this CPU's caches.
+struct GemmBlocking {
+  int mr, nr;
+  long mc, kc, nc;
+  const char* source;  // how MC/NC were chosen: "caches", "env" or "built-in"
+};
+
+// The implementation for an instruction set (nullptr when this build lacks it) and its blocking
+// on this CPU. Neither checks that the CPU runs the instruction set: see cpu_isa().
+const GemmImpl* gemm_impl_for(Isa isa);
+const GemmBlocking& gemm_blocking_for(Isa isa);
 
 const GemmImpl* gemm_impl_generic();
 #if defined(__x86_64__) && defined(TC_HAVE_X86_KERNELS)

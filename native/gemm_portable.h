@@ -23,6 +23,13 @@ void kernel(long kc, const float* __restrict ap, const float* __restrict bp, flo
   vec acc[MR][NV];
   for (int i = 0; i < MR; ++i)
     for (int v = 0; v < NV; ++v) acc[i][v] = vec{} ;
+  // C's rows are ldc apart and usually not in cache: ask for them now so that the misses
+  // overlap the kc multiply-add steps instead of stalling the stores at the end.
+  for (int i = 0; i < MR; ++i) {
+    __builtin_prefetch(c + i * ldc, 1, 3);
+    __builtin_prefetch(c + i * ldc + NR - 1, 1, 3);
+  }
+#pragma GCC unroll 4
   for (long p = 0; p < kc; ++p) {
     vec b[NV];
     for (int v = 0; v < NV; ++v) b[v] = load_v(bp + v * VW);

@@ -48,6 +48,9 @@ constexpr auto kSpin = std::chrono::microseconds(2000);
 // After this long a spinning thread yields its core on every check, so that on a busy machine
 // (more runnable threads than cores: other processes, parallel test files) the thread it is
 // waiting for, or anyone else, gets to run.
+// Then sleep in naps of kNap for up to kLightSleep after the last job, and after that until woken.
+constexpr auto kNap = std::chrono::milliseconds(1);
+constexpr auto kLightSleep = std::chrono::milliseconds(1000);
 constexpr auto kYieldAfter = std::chrono::microseconds(20);
 
 // Waits until done() with pause-spinning first, then yielding.
@@ -80,8 +83,27 @@ class Pool {
 
   int size() const { return n_; }
 
-  void run(long ntasks, TaskFn fn, void* ctx) {
+  // must_share: every thread has to take part (on_every_thread), so never run it all here.
+  void run(long ntasks, TaskFn fn, void* ctx, bool must_share = false) {
     std::lock_guard<std::mutex> serial(run_mutex_);  // one job at a time (e.g. worker_threads)
+    if (!must_share && sleepers_.load(std::memory_order_seq_cst) == n_ - 1) {
+      // Every worker is asleep (nothing ran for a while, or the process just started): a
+      // woken thread takes milliseconds to run on a busy machine, and a job handed to it
+      // waits that long. Wake them for the next job and run this one here.
+      // Light sleepers see the new generation within kNap by themselves (open_ is false: they
+      // only wake). A notify here could hand this core to the woken thread and leave the
+      // caller waiting for the scheduler, milliseconds on a busy machine; only threads in
+      // deep sleep need one.
+      generation_.fetch_add(1, std::memory_order_seq_cst);
+      if (deep_sleepers_.load(std::memory_order_seq_cst) > 0) {
+        std::lock_guard<std::mutex> lk(mutex_);
+        cv_.notify_all();
+      }
+      t_in_pool = true;
+      for (long t = 0; t < ntasks; ++t) fn(ctx, t, 0);
+      t_in_pool = false;
+      return;
+    }
     // No worker is inside a job here (active_ was drained below), and none enters one until
     // open_ is set, so the job fields can be written plainly.
     fn_ = fn;
@@ -119,7 +141,9 @@ class Pool {
 
   void worker(int thread) {
     t_in_pool = true;
-    unsigned long seen = generation_.load(std::memory_order_acquire);
+    // 0, not the current generation: a job posted before this thread first ran is still
+    // joined (on_every_thread waits for every thread; others just get help).
+    unsigned long seen = 0;
     for (;;) {
       auto start = std::chrono::steady_clock::now();
       unsigned spins = 0;
@@ -131,7 +155,18 @@ class Pool {
         if (waited > kSpin) {
           std::unique_lock<std::mutex> lk(mutex_);
           sleepers_.fetch_add(1, std::memory_order_seq_cst);
-          while (generation_.load(std::memory_order_seq_cst) == seen) cv_.wait(lk);
+          // Light sleep first: wake every kNap by ourselves, so the next job needs no
+          // notify from the thread posting it (see run()); after kLightSleep of nothing,
+          // sleep until notified.
+          while (generation_.load(std::memory_order_seq_cst) == seen) {
+            if (std::chrono::steady_clock::now() - start < kLightSleep) {
+              cv_.wait_for(lk, kNap);
+            } else {
+              deep_sleepers_.fetch_add(1, std::memory_order_seq_cst);
+              while (generation_.load(std::memory_order_seq_cst) == seen) cv_.wait(lk);
+              deep_sleepers_.fetch_sub(1, std::memory_order_relaxed);
+            }
+          }
           sleepers_.fetch_sub(1, std::memory_order_relaxed);
           break;
         }
@@ -150,6 +185,7 @@ class Pool {
   std::condition_variable cv_;
   std::atomic<unsigned long> generation_{0};
   std::atomic<int> sleepers_{0};
+  std::atomic<int> deep_sleepers_{0};
   std::atomic<int> active_{0};
   std::atomic<bool> open_{false};
   std::atomic<long> next_{0};
@@ -167,6 +203,30 @@ Pool& pool() {
 }  // namespace
 
 int num_threads() { return pool().size(); }
+
+void on_every_thread(void (*fn)()) {
+  const int n = pool().size();
+  if (n == 1 || t_in_pool) {
+    fn();
+    return;
+  }
+  // n tasks and a barrier at the start of each: a thread holding one task cannot take
+  // another before all n have arrived, so every thread runs exactly one.
+  struct Ctx {
+    void (*fn)();
+    int n;
+    std::atomic<int> arrived{0};
+  } ctx{fn, n};
+  pool().run(
+      n,
+      [](void* c, long, int) {
+        Ctx& x = *static_cast<Ctx*>(c);
+        x.arrived.fetch_add(1, std::memory_order_acq_rel);
+        wait_until([&] { return x.arrived.load(std::memory_order_acquire) >= x.n; });
+        x.fn();
+      },
+      &ctx, true);
+}
 
 void parallel_for_raw(long ntasks, TaskFn fn, void* ctx) {
   if (ntasks <= 0) return;

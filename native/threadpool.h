@@ -17,6 +17,10 @@ using TaskFn = void (*)(void* ctx, long task, int thread);
 // calling thread, as does everything when the pool has one thread.
 void parallel_for_raw(long ntasks, TaskFn fn, void* ctx);
 
+// Runs fn() exactly once on every pool thread (the caller included) and returns when all have:
+// a load-time warm-up, so each thread has its per-thread buffers before the first real job.
+void on_every_thread(void (*fn)());
+
 template <class F>
 inline void parallel_for(long ntasks, F&& f) {
   using Fn = typename std::remove_reference<F>::type;

@@ -30,3 +30,6 @@ export { estimateCriticalBatchSize, type CriticalBatchResult } from './tune/batc
 export { runAblation, ablationTable, ablationVariants, type AblationSpec, type AblationStudyFile } from './tune/ablation.js';
 export { snapshotTraining } from './tune/state-snapshot.js';
 export * as study from './tune/study/index.js';
+
+import { warmUpMatmulPath } from './warm-up.js';
+warmUpMatmulPath();

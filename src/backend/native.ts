@@ -27,6 +27,14 @@ interface Addon {
   describe(): string;
   threads(): number;
   noop(): void;
+  /** The CPU (vendor, family/model, microarchitecture, caches) and the GEMM blocking, as JSON. */
+  machine(): string;
+  /**
+   * [wall GFLOP/s, per-core GFLOP/s of CPU time] of the register-only FMA loop (kind 0) or the
+   * GEMM micro-kernel on L1-resident packed panels (kind 1), for isa 0 generic, 1 avx2, 2 avx512
+   * over `threads` pool threads for about `seconds`; negative when the CPU lacks the isa.
+   */
+  peak(kind: number, isa: number, threads: number, seconds: number): [number, number];
   /** Whether loading the addon raised glibc's mmap/trim thresholds (native/malloc_tuning.h). */
   mallocTuned(): boolean;
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: F32, aOff: number,

@@ -1,28 +1,48 @@
 import { cpus } from 'node:os';
 import { backend } from '../backend/registry.js';
 import { parseArgs, formatFlagHelp } from './args.js';
+import { loadNativeAddon } from '../backend/native.js';
 
 const infoFlags = {
   json: { type: 'boolean', help: 'print one JSON object as the last line of stdout' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const;
 
-/** `tradecraft info`: the backend in use, the CPU features it uses and its thread count. */
+/** What the native addon reports about the CPU and its GEMM blocking (native/addon.cc Machine). */
+interface Machine {
+  vendor: string; family: number; model: number; uarch: string;
+  l1d: number; l2: number; l3: number; cacheSource: string; isa: string; threads: number;
+  gemm: { kernel: string; mr: number; nr: number; mc: number; kc: number; nc: number; source: string };
+}
+
+const kib = (b: number): string => (b >= 1 << 20 ? `${b / (1 << 20)} MiB` : `${b / 1024} KiB`);
+
+/**
+ * `tradecraft info`: the backend in use, its thread count, the CPU's microarchitecture and
+ * caches, and the GEMM blocking the native kernels use on it.
+ */
 export function infoCommand(argv: string[]): number {
   const { flags } = parseArgs(argv, infoFlags, []);
   if (flags.help) {
-    console.log(`usage: tradecraft info [--json]\n\nThe backend in use (native, wasm or js; TRADECRAFT_BACKEND picks one), the CPU and its cores, the Node version.\n\n${formatFlagHelp(infoFlags)}`);
+    console.log(`usage: tradecraft info [--json]\n\nThe backend in use (native, wasm or js; TRADECRAFT_BACKEND picks one), the CPU (microarchitecture, caches) and its cores, the GEMM blocking in use, the Node version.\n\n${formatFlagHelp(infoFlags)}`);
     return 0;
   }
   const b = backend();
-  const facts = {
+  const facts: Record<string, unknown> = {
     backend: b.name,
     details: b.describe(),
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
     node: process.version,
   };
-  if (flags.json) console.log(JSON.stringify(facts));
-  else for (const [k, v] of Object.entries(facts)) console.log(`${k.padEnd(8)} ${v}`);
+  const addon = b.name === 'native' ? loadNativeAddon() : null;
+  const m = addon ? (JSON.parse(addon.machine()) as Machine) : null;
+  if (m) {
+    facts.uarch = `${m.uarch} (${m.vendor} family ${m.family} model ${m.model})`;
+    facts.caches = `L1d ${kib(m.l1d)}, L2 ${kib(m.l2)} per core, L3 ${m.l3 > 0 ? kib(m.l3) : 'none'} (from ${m.cacheSource})`;
+    facts.gemm = `${m.gemm.kernel} kernel, register tile ${m.gemm.mr}x${m.gemm.nr}, MC ${m.gemm.mc}, KC ${m.gemm.kc}, NC ${m.gemm.nc} (MC/NC from ${m.gemm.source})`;
+  }
+  if (flags.json) console.log(JSON.stringify(m ? { ...facts, machine: m } : facts));
+  else for (const [k, v] of Object.entries(facts)) console.log(`${k.padEnd(8)} ${String(v)}`);
   return 0;
 }

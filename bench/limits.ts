@@ -1,0 +1,198 @@
+/**
+ * The limits benchmark: how close our GEMM and training come to what this machine can do.
+ *
+ *   node dist/bench/limits.js [--rounds 5] [--quick] [--json]     (also part of `npm run bench`)
+ *
+ * Measures, for 1 and 2 threads:
+ *   - the FMA peak (a register-only FMA loop) and the micro-kernel limit (our GEMM micro-kernel
+ *     on packed panels that stay in L1), for every SIMD instruction set the CPU runs;
+ *   - sgemm 512/1024 through the public API, allocation included: ours `a.matmul(b)`, PyTorch
+ *     `a @ b` with OpenBLAS's best kernel for this CPU (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE
+ *     removed from that child's environment) and with the machine's environment as it is; every
+ *     child pinned to its thread count (TRADECRAFT_THREADS; OPENBLAS_NUM_THREADS plus
+ *     torch.set_num_threads);
+ *   - the cold start: the first calls of a 256 x 256 matmul in fresh processes against the
+ *     steady state of the same processes.
+ * Children run one at a time and alternate (ours, torch best, torch default, per thread count,
+ * then the next round), so a busy spell on a shared machine hits all of them alike; each figure
+ * is the median over rounds. Besides wall-clock GFLOP/s every figure has a per-CPU-second twin
+ * (flops / CPU time of the process), which other processes taking turns on the cores disturb
+ * far less: on a shared machine, read that one.
+ */
+import { spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MARK, type Line, type ResultLine } from './protocol.js';
+import { fmt, median } from './stats.js';
+
+const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
+const root = resolve(here, '..', '..');
+
+export interface LimitsOptions { rounds: number; sizes: number[]; threads: number[]; coldProcesses: number; log?: (s: string) => void }
+
+/** One figure: medians over rounds of the wall-clock value and its per-CPU-second twin. */
+export interface Figure { wall: number; perCpu: number; n: number; samples: number[] }
+
+export interface LimitsReport {
+  machine: Record<string, unknown> | null;
+  /** threads -> name ('peak-fma-avx2', 'peak-kernel-avx2', 'ours sgemm-512', 'torch-best sgemm-512', ...) -> figure */
+  byThreads: Record<number, Record<string, Figure>>;
+  torch: Record<string, unknown>;
+  cold: { n: number; processes: number; first10Seconds: number; steadySeconds: number; ratio: number; firstCallSeconds: number; perCall: number[] } | null;
+  absent: Record<string, string>;
+}
+
+interface Child { lines: Line[]; error: string | null }
+
+function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Child> {
+  return new Promise((done) => {
+    const lines: Line[] = [];
+    let buf = '';
+    let err = '';
+    const p = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    p.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const l = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (l.startsWith(MARK)) lines.push(JSON.parse(l.slice(MARK.length)) as Line);
+      }
+    });
+    p.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-2000); });
+    p.on('error', (e) => done({ lines, error: e.message }));
+    p.on('close', (code) => done({ lines, error: code === 0 ? null : (err.trim().split('\n').pop() ?? `exit ${code}`) }));
+  });
+}
+
+const python = (): string => process.env.TRADECRAFT_BENCH_PYTHON ?? '/usr/bin/python3';
+
+export async function runLimits(o: LimitsOptions): Promise<LimitsReport> {
+  const log = o.log ?? ((): void => {});
+  const samples: Record<number, Record<string, { wall: number[]; perCpu: number[] }>> = {};
+  const report: LimitsReport = { machine: null, byThreads: {}, torch: {}, cold: null, absent: {} };
+  const add = (t: number, name: string, r: ResultLine): void => {
+    const s = ((samples[t] ??= {})[name] ??= { wall: [], perCpu: [] });
+    s.wall.push(r.value);
+    const x = r.extra as { perCore?: number; perCpuSecond?: number } | undefined;
+    s.perCpu.push(x?.perCore ?? x?.perCpuSecond ?? NaN);
+  };
+  for (let round = 0; round < o.rounds; round++) {
+    for (const t of o.threads) {
+      log(`limits: round ${round + 1}/${o.rounds}, ${t} thread${t > 1 ? 's' : ''}`);
+      const ours = await runChild(process.execPath, [join(here, 'limits-child.js'), JSON.stringify({ mode: 'limits', sizes: o.sizes, minTime: 0.2 })],
+        { ...process.env, TRADECRAFT_THREADS: String(t), TRADECRAFT_BACKEND: 'native', TRADECRAFT_QUIET: '1' });
+      const absent = ours.lines.find((l) => l.type === 'absent');
+      if (absent) report.absent.ours = (absent as { reason: string }).reason;
+      else if (ours.error) report.absent.ours = `failed: ${ours.error}`;
+      for (const l of ours.lines) {
+        if (l.type === 'info' && report.machine === null) report.machine = l.machine as Record<string, unknown>;
+        if (l.type === 'result') add(t, l.key.startsWith('peak-') ? l.key : `ours ${l.key}`, l);
+      }
+      for (const variant of ['torch-best', 'torch-default'] as const) {
+        const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t) };
+        if (variant === 'torch-best') { delete env.OPENBLAS_CORETYPE; delete env.OPENBLAS_L2_SIZE; }
+        const c = await runChild(python(), [join(root, 'bench', 'peers', 'torch_limits.py'), JSON.stringify({ sizes: o.sizes, minTime: 0.2, threads: t })], env);
+        const absentT = c.lines.find((l) => l.type === 'absent');
+        if (absentT) { report.absent[variant] = (absentT as { reason: string }).reason; continue; }
+        if (c.error) report.absent[variant] = `failed: ${c.error}`;
+        for (const l of c.lines) {
+          if (l.type === 'info') report.torch[`${variant} ${t}t`] = { ...l, type: undefined };
+          if (l.type === 'result') add(t, `${variant} ${l.key}`, l);
+        }
+      }
+    }
+  }
+  for (const [t, m] of Object.entries(samples)) {
+    report.byThreads[Number(t)] = Object.fromEntries(Object.entries(m).map(([k, s]) => [k, {
+      wall: median(s.wall), perCpu: median(s.perCpu.filter(Number.isFinite).length ? s.perCpu.filter(Number.isFinite) : [NaN]), n: s.wall.length, samples: s.wall,
+    }]));
+  }
+  // Cold start: fresh processes; per call index the median over processes, so one process
+  // descheduled for a few milliseconds does not decide the figure.
+  const runs: number[][] = [];
+  for (let p = 0; p < o.coldProcesses; p++) {
+    const c = await runChild(process.execPath, [join(here, 'limits-child.js'), JSON.stringify({ mode: 'cold', n: 256, calls: 60 })],
+      { ...process.env, TRADECRAFT_BACKEND: 'native', TRADECRAFT_QUIET: '1' });
+    const r = c.lines.find((l) => l.type === 'result') as ResultLine | undefined;
+    if (r) runs.push((r.extra as { times: number[] }).times);
+  }
+  if (runs.length > 0) {
+    const perCall = runs[0].map((_, i) => median(runs.map((r) => r[i])));
+    const steady = median(perCall.slice(30));
+    const first10 = perCall.slice(0, 10).reduce((s, x) => s + x, 0) / 10;
+    report.cold = { n: 256, processes: runs.length, first10Seconds: first10, steadySeconds: steady, ratio: first10 / steady, firstCallSeconds: perCall[0], perCall };
+  }
+  return report;
+}
+
+/** FLOPs of one training sample: 3x the forward pass (forward, gradient of inputs, gradient of weights). */
+export const TRAIN_FLOP_PER_SAMPLE = {
+  // 784-256-256-10: 2 * (784*256 + 256*256 + 256*10)
+  mlp: 3 * 2 * (784 * 256 + 256 * 256 + 256 * 10),
+  // conv 1->32 and 32->64 (3x3, 28x28 then 14x14), linear 3136->128->10
+  cnn: 3 * 2 * (28 * 28 * 32 * 9 + 14 * 14 * 64 * 32 * 9 + 3136 * 128 + 128 * 10),
+} as const;
+
+const pct = (x: number, of: number | undefined): string => (of && Number.isFinite(x) ? `${((100 * x) / of).toFixed(0)}%` : '-');
+
+/**
+ * The limits table: every compute figure with its % of the FMA peak and of the micro-kernel
+ * limit at the same thread count (best instruction set). `extra` adds figures measured
+ * elsewhere (training throughput converted to GFLOP/s), each with its thread count.
+ */
+export function printLimits(r: LimitsReport, extra: Array<{ name: string; threads: number; gflops: number }> = []): void {
+  const m = r.machine as { vendor?: string; uarch?: string; family?: number; model?: number; isa?: string; gemm?: Record<string, unknown> } | null;
+  console.log('');
+  console.log(`Limits on this machine: ${m ? `${m.vendor} family ${m.family} model ${m.model} (${m.uarch}), ${m.isa}` : 'native addon absent'}` +
+    (m?.gemm ? `; GEMM blocking ${JSON.stringify(m.gemm)}` : ''));
+  for (const [k, v] of Object.entries(r.absent)) console.log(`  ${k}: ${v}`);
+  const isa = m?.isa ?? 'avx2';
+  const rows: string[][] = [['figure', 'threads', 'GFLOP/s (wall)', 'per CPU-s', '% FMA peak', '% kernel limit', 'n']];
+  for (const [tStr, figs] of Object.entries(r.byThreads)) {
+    const t = Number(tStr);
+    const fma = figs[`peak-fma-${isa}`], ker = figs[`peak-kernel-${isa}`];
+    for (const [name, f] of Object.entries(figs)) {
+      rows.push([name, String(t), fmt(f.wall), fmt(f.perCpu), pct(f.wall, fma?.wall), pct(f.wall, ker?.wall) + ` (per CPU-s ${pct(f.perCpu, ker?.perCpu)})`, String(f.n)]);
+    }
+    for (const e of extra.filter((x) => x.threads === t)) rows.push([e.name, String(t), fmt(e.gflops), '-', pct(e.gflops, fma?.wall), pct(e.gflops, ker?.wall), '-']);
+  }
+  const w = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const row of rows) console.log('  ' + row.map((c, i) => c.padEnd(w[i])).join('  '));
+  if (r.cold) {
+    const c = r.cold;
+    console.log(`  cold start: first 10 calls of a ${c.n}x${c.n} matmul in a fresh process (median over ${c.processes} processes per call): ` +
+      `${(c.first10Seconds * 1e3).toFixed(2)} ms per call vs steady ${(c.steadySeconds * 1e3).toFixed(2)} ms = ${c.ratio.toFixed(2)}x ` +
+      `(first call ${(c.firstCallSeconds * 1e3).toFixed(2)} ms)`);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const argv = process.argv.slice(2);
+  const quick = argv.includes('--quick');
+  const ri = argv.indexOf('--rounds');
+  const rounds = ri >= 0 ? Number(argv[ri + 1]) : quick ? 1 : 5;
+  if (!Number.isInteger(rounds) || rounds < 1) { console.error('limits: --rounds needs a positive integer'); process.exit(2); }
+  const report = await runLimits({ rounds, sizes: quick ? [512] : [512, 1024], threads: [1, 2], coldProcesses: quick ? 3 : 7, log: (s) => console.error(s) });
+  printLimits(report);
+  if (argv.includes('--json')) console.log(JSON.stringify(report));
+}
+
+/** The limits run `npm run bench` makes: `rounds` rounds (--runs; 5, or 1 with --quick), sgemm 512 and 1024. */
+export function runLimitsFor(rounds: number, log: (s: string) => void): Promise<LimitsReport> {
+  return runLimits({ rounds, sizes: [512, 1024], threads: [1, 2], coldProcesses: 7, log });
+}
+
+/**
+ * Training throughput from the main benchmark as GFLOP/s (samples/s x TRAIN_FLOP_PER_SAMPLE),
+ * for the limits table. Ours-native and PyTorch train on the default thread count (2 here).
+ */
+export function trainingAgainstLimits(entries: ReadonlyArray<{ key: string; peer: string; summary: { median: number } | null }>): Array<{ name: string; threads: number; gflops: number }> {
+  const out: Array<{ name: string; threads: number; gflops: number }> = [];
+  for (const e of entries) {
+    const kind = e.key === 'mlp-train' ? 'mlp' : e.key === 'cnn-train' ? 'cnn' : null;
+    if (kind === null || e.summary === null || (e.peer !== 'ours-native' && e.peer !== 'torch')) continue;
+    out.push({ name: `${e.peer === 'torch' ? 'torch' : 'ours'} ${kind} train (batch 64)`, threads: 2, gflops: (e.summary.median * TRAIN_FLOP_PER_SAMPLE[kind]) / 1e9 });
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+"""PyTorch's sgemm for the limits benchmark (bench/limits.ts): `a @ b` on square float32
+matrices through the public API (the output allocated by the call), with the thread count
+pinned twice over: torch.set_num_threads(n) for ATen and OPENBLAS_NUM_THREADS=n, which the
+parent sets in this child's environment (set_num_threads alone leaves OpenBLAS's own pool).
+
+Usage: python3 torch_limits.py '{"sizes":[512,1024],"minTime":0.2,"threads":1}'
+Prints '@@bench {json}' lines: one info line, then per size one result with the wall-clock
+GFLOP/s and the GFLOP per CPU-second of this process.
+"""
+import ctypes
+import json
+import sys
+import time
+
+MARK = '@@bench '
+
+
+def emit(obj):
+    sys.stdout.write(MARK + json.dumps(obj) + '\n')
+    sys.stdout.flush()
+
+
+task = json.loads(sys.argv[1] if len(sys.argv) > 1 else '{}')
+try:
+    import torch
+except Exception as e:
+    emit({'type': 'absent', 'reason': f'torch not importable by {sys.executable}: {type(e).__name__}: {e}'})
+    sys.exit(0)
+
+threads = int(task.get('threads', 1))
+torch.set_num_threads(threads)
+torch.mm(torch.ones(8, 8), torch.ones(8, 8))
+core = None
+for line in open('/proc/self/maps'):
+    if 'openblas' in line.lower() and '.so' in line:
+        try:
+            lib = ctypes.CDLL(line.split()[-1])
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            core = {'core': lib.openblas_get_corename().decode(), 'blasThreads': lib.openblas_get_num_threads()}
+            break
+        except (OSError, AttributeError):
+            continue
+emit({'type': 'info', 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas': core})
+
+for n in task.get('sizes', [512, 1024]):
+    torch.manual_seed(1)
+    a = torch.randn(n, n)
+    b = torch.randn(n, n)
+    a @ b
+    t0 = time.perf_counter()
+    a @ b
+    once = time.perf_counter() - t0
+    reps = max(1, int(task.get('minTime', 0.2) / max(once, 1e-6) + 0.999))
+    w0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(reps):
+        a @ b
+    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    flop = 2 * n ** 3 * reps
+    emit({'type': 'result', 'key': f'sgemm-{n}', 'value': flop / wall / 1e9, 'unit': 'GFLOP/s', 'run': 0,
+          'extra': {'perCpuSecond': flop / max(cpu, 1e-9) / 1e9, 'reps': reps}})
