@@ -64,7 +64,9 @@ export interface ModelMessage {
 export function encodeModel(model: ModelMessage): Uint8Array {
   const problem = ModelProto.verify(model);
   if (problem) throw new Error(`ONNX export produced an invalid ModelProto: ${problem}`);
-  return ModelProto.encode(ModelProto.fromObject(model)).finish();
+  const bytes = ModelProto.encode(ModelProto.fromObject(model)).finish();
+  // protobufjs hands out a Buffer in Node; callers get a plain Uint8Array everywhere.
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Parses a ModelProto back into plain objects (tests and `--json` summaries read it). */
