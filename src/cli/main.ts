@@ -9,6 +9,7 @@ const commands: Record<string, { help: string; run: (argv: string[]) => Promise<
   compare: { help: 'two trained runs on the same test set, paired (exact McNemar test)', run: async (a) => (await import('./compare.js')).compareCommand(a) },
   info: { help: 'print the backend, CPU features and thread count', run: async (a) => (await import('./info.js')).infoCommand(a) },
   audit: { help: 'check splits for exact and near duplicates, label conflicts and class balance', run: async (a) => (await import('./audit.js')).auditCommand(a) },
+  'export-onnx': { help: 'write a trained run\'s model as an ONNX file (ONNX Runtime in Node, web, mobile)', run: async (a) => (await import('./export-onnx.js')).exportOnnxCommand(a) },
   doctor: { help: 'check an experiment for common bugs (data, NaN, gradient flow, dead ReLUs, overfit one batch, LR, leaks)', run: async (a) => (await import('./doctor.js')).doctorCommand(a) },
 };
 
