@@ -8,7 +8,8 @@ import { backend } from '../backend/registry.js';
 import { setDetectAnomaly } from '../autograd/anomaly.js';
 import { setBroadcastMode, type BroadcastMode } from '../tensor/broadcast-mode.js';
 import { Trainer } from '../train/trainer.js';
-import { EarlyStopping } from '../train/callbacks.js';
+import { EarlyStopping, type Callback } from '../train/callbacks.js';
+import { TensorBoardCallback } from '../interop/tensorboard/callback.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { Run } from '../track/run-store.js';
 import { datasetHash } from '../track/test-ledger.js';
@@ -28,6 +29,7 @@ export const trainFlags = {
   final: { type: 'boolean', help: 'retrain on train+validation with these settings, then evaluate the test set once' },
   'detect-anomaly': { type: 'boolean', help: 'stop at the first NaN/Inf and name the op that made it' },
   broadcast: { type: 'string', choices: ['off', 'warn', 'error'], help: 'strict broadcasting: flag broadcasts that add a dimension on the left and grow both operands' },
+  tensorboard: { type: 'string', help: 'also write TensorBoard event files to this folder as training goes (tensorboard --logdir DIR)' },
   json: { type: 'boolean', help: 'print one JSON object as the last line of stdout' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const;
@@ -70,7 +72,7 @@ function versions(): Record<string, string> {
 export async function trainCommand(argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, trainFlags, [{ name: 'experiment', required: false }]);
   if (flags.help) {
-    console.log('usage: tradecraft train <experiment|path.ts> [--epochs N] [--batch-size N] [--lr X] [--seed N] [--set k=v ...] [--data-dir DIR] [--out DIR] [--resume RUN_DIR] [--final] [--json]');
+    console.log('usage: tradecraft train <experiment|path.ts> [--epochs N] [--batch-size N] [--lr X] [--seed N] [--set k=v ...] [--data-dir DIR] [--out DIR] [--resume RUN_DIR] [--final] [--tensorboard DIR] [--json]');
     return 0;
   }
   if (flags['detect-anomaly']) setDetectAnomaly(true);
@@ -125,6 +127,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const scheduler = exp.scheduler?.(optimizer, hp, loader);
   const monitor = final ? 'train_loss' : (exp.monitor ?? 'val_loss');
   const callbacks = typeof hp.patience === 'number' && !final ? [new EarlyStopping(monitor, hp.patience)] : [];
+  const tensorboard = flags.tensorboard ? new TensorBoardCallback(run, flags.tensorboard) : null;
+  if (tensorboard) (callbacks as Callback[]).push(tensorboard);
 
   const relDir = relative(process.cwd(), run.dir) || '.';
   say(`tradecraft: ${flags.resume ? 'resuming' : 'training'} ${exp.name} on ${backend().describe()}; run ${relDir}` + (final ? ' (final: train+validation)' : ''));
@@ -146,6 +150,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   try {
     result = trainer.fit({ train: trainSet, val: data.val }, { epochs: Number(hp.epochs), batchSize: Number(hp.batchSize), seed, resume });
   } catch (e) {
+    tensorboard?.finish({}, 0);
     run.setStatus('failed', (e as Error).message);
     run.close();
     throw e;
@@ -156,6 +161,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const ledgerPath = join(dirname(resolve(run.dir)), 'test-ledger.jsonl');
   const tested = trainer.test(data.test, { experiment: exp.name, checkpoint: final ? 'last' : 'best', ledgerPath });
   const test = tested.evaluation;
+  tensorboard?.finish({ accuracy: test.accuracy, loss: test.loss }, result.step);
+  if (tensorboard) say(`tensorboard: ${relative(process.cwd(), tensorboard.writer.path)} (tensorboard --logdir ${flags.tensorboard})`);
   const last = result.history[result.history.length - 1];
   const summary: Record<string, unknown> = {
     experiment: exp.name, runDir: run.dir, epochs: result.history.length,
