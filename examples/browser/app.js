@@ -19,8 +19,14 @@ async function loadSubset() {
   const nTrain = view.getUint32(0, true), nTest = view.getUint32(4, true);
   let at = 8;
   const take = (n) => { const s = bytes.subarray(at, at + n); at += n; return s; };
-  // MNIST's usual normalization (mean 0.1307, sd 0.3081 of the training pixels).
-  const images = (u8, n) => new Tensor(Float32Array.from(u8, (v) => (v / 255 - 0.1307) / 0.3081), [n, 784]);
+  // MNIST's usual normalization (mean 0.1307, sd 0.3081 of the training pixels), by table: a
+  // plain loop over 23 million bytes, not a callback per pixel.
+  const lut = Float32Array.from({ length: 256 }, (_, v) => (v / 255 - 0.1307) / 0.3081);
+  const images = (u8, n) => {
+    const out = new Float32Array(u8.length);
+    for (let i = 0; i < u8.length; i++) out[i] = lut[u8[i]];
+    return new Tensor(out, [n, 784]);
+  };
   const labels = (u8, n) => new Tensor(Int32Array.from(u8), [n], 'int32');
   const trainX = images(take(nTrain * 784), nTrain), trainY = labels(take(nTrain), nTrain);
   const testX = images(take(nTest * 784), nTest), testY = labels(take(nTest), nTest);
