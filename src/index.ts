@@ -18,3 +18,5 @@ export { defineExperiment, type Experiment, type HParams, type DataSplits } from
 export { builtinExperiments } from './experiments/registry.js';
 export { Run, listRuns, type MetricRecord } from './track/run-store.js';
 export { saveStateDict, loadStateDict } from './track/weights.js';
+export { exportOnnx, UnexportableError, type OnnxExportOptions } from './interop/onnx/index.js';
+export { exportRunToTensorBoard, EventFileWriter, TensorBoardCallback } from './interop/tensorboard/index.js';
