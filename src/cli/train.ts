@@ -141,6 +141,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     accumulateSteps: typeof hp.accumulateSteps === 'number' ? hp.accumulateSteps : undefined,
     print: (line) => { bar?.finish(); bar = null; say(line); },
     onBatch: (b) => {
+      tensorboard?.flush();
       if (!process.stderr.isTTY) return;
       if (!bar) bar = createProgress({ total: b.batches, label: `epoch ${b.epoch}/${b.epochs}` });
       bar.update(b.batch, { loss: b.loss, 'samples/s': Math.round(b.samplesPerSecond) });

@@ -12,6 +12,7 @@ import { decodeEvent } from '../../src/interop/tensorboard/event.js';
 import { EventFileWriter } from '../../src/interop/tensorboard/event-writer.js';
 import { exportRunToTensorBoard } from '../../src/interop/tensorboard/export-run.js';
 import { Run } from '../../src/track/run-store.js';
+import { TensorBoardCallback } from '../../src/interop/tensorboard/callback.js';
 import { requireExternal } from '../external.js';
 import { tempDir } from '../helpers.js';
 
@@ -110,6 +111,27 @@ test('exportRunToTensorBoard: every metric record as a scalar at its step, test 
   const text = new TextDecoder().decode(events[1].summary!.value[0].tensor!.string_val[0]);
   assert.equal(events[1].summary!.value[0].tag, 'hparams');
   assert.match(text, /\| hparams\.lr \| 0\.01 \|\n\| hparams\.hidden \| 32 \|/);
+});
+
+test('TensorBoardCallback writes each record once, as it is appended to the run log', () => {
+  const root = tempDir('tc-tb-live-');
+  const run = Run.create(root, { experiment: 'live', hparams: { lr: 0.1 }, seed: 0, backend: 'js', versions: {} });
+  const cb = new TensorBoardCallback(run, join(root, 'tb'));
+  assert.equal(cb.flush(), 0);
+  run.log({ step: 1, epoch: 1, split: 'train', name: 'batch_loss', value: 2 });
+  run.log({ step: 1, epoch: 1, split: 'train', name: 'lr', value: 0.1 });
+  assert.equal(cb.flush(), 2);
+  assert.equal(cb.flush(), 0, 'nothing new');
+  run.log({ step: 2, epoch: 1, split: 'train', name: 'batch_loss', value: 1 });
+  run.log({ step: 2, epoch: 1, split: 'val', name: 'val_loss', value: 1.5 });
+  cb.onEpochEnd({ epoch: 1, metrics: {}, stop: false });
+  cb.finish({ accuracy: 0.5, loss: 1.25 }, 2);
+  run.close();
+  const events = readTfrecords(new Uint8Array(readFileSync(cb.writer.path))).map(decodeEvent) as Array<{ step?: number; summary?: { value: Array<{ tag: string; simple_value?: number }> } }>;
+  assert.deepEqual(events.slice(2).map((e) => [e.summary!.value[0].tag, e.step, e.summary!.value[0].simple_value]), [
+    ['train/batch_loss', 1, 2], ['train/lr', 1, Math.fround(0.1)], ['train/batch_loss', 2, 1], ['val/loss', 2, 1.5],
+    ['test/accuracy', 2, 0.5], ['test/loss', 2, 1.25],
+  ]);
 });
 
 test('train --tensorboard writes per-step and per-epoch scalars, the test result and the hyperparameters', (t) => {

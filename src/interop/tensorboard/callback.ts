@@ -1,31 +1,50 @@
+import { openSync, readSync, fstatSync, closeSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Callback, EpochContext } from '../../train/callbacks.js';
-import type { Run } from '../../track/run-store.js';
+import type { MetricRecord, Run } from '../../track/run-store.js';
 import { EventFileWriter } from './event-writer.js';
 import { tagOf, hparamsMarkdown } from './run-events.js';
 
 /**
  * `train --tensorboard DIR`: mirrors the run's metric log into a TensorBoard event file while
- * training. The trainer logs to the run store as it goes; at every epoch end this writes the
- * records logged since the last one (per-step batch loss, lr, gradient norm and the epoch's
- * train/val metrics), so TensorBoard shows a run up to its last finished epoch.
+ * training. The trainer appends every record to metrics.jsonl as it logs it; `flush()` reads what
+ * was appended since the last call (a byte offset, so each record is read once) and writes one
+ * scalar event per record. The CLI flushes after every batch; as a Callback it also flushes at
+ * every epoch end, so it works with any Trainer given a run.
  */
 export class TensorBoardCallback implements Callback {
   readonly name = 'tensorboard';
   readonly writer: EventFileWriter;
-  #written = new Set<string>();
+  #offset = 0;
+  readonly #log: string;
 
   constructor(readonly run: Run, dir: string) {
     this.writer = new EventFileWriter(dir);
     this.writer.text('hparams', hparamsMarkdown(run.info), 0);
+    this.#log = join(run.dir, 'metrics.jsonl');
   }
 
-  /** Writes every record not yet written; returns how many. */
+  /** Writes the records appended to the run's log since the last flush; returns how many. */
   flush(): number {
+    if (!existsSync(this.#log)) return 0;
+    const fd = openSync(this.#log, 'r');
+    let text: string;
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= this.#offset) return 0;
+      const buf = Buffer.alloc(size - this.#offset);
+      readSync(fd, buf, 0, buf.length, this.#offset);
+      // Only whole lines: a record being written right now is read next time.
+      const end = buf.lastIndexOf(0x0a) + 1;
+      text = buf.subarray(0, end).toString('utf8');
+      this.#offset += end;
+    } finally {
+      closeSync(fd);
+    }
     let n = 0;
-    for (const r of this.run.metrics()) {
-      const key = `${r.step}|${r.split}|${r.name}`;
-      if (this.#written.has(key)) continue;
-      this.#written.add(key);
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      const r = JSON.parse(line) as MetricRecord;
       this.writer.scalar(tagOf(r), r.value, r.step, r.time);
       n++;
     }
