@@ -11,6 +11,10 @@ const commands: Record<string, { help: string; run: (argv: string[]) => Promise<
   audit: { help: 'check splits for exact and near duplicates, label conflicts and class balance', run: async (a) => (await import('./audit.js')).auditCommand(a) },
   'export-onnx': { help: 'write a trained run\'s model as an ONNX file (ONNX Runtime in Node, web, mobile)', run: async (a) => (await import('./export-onnx.js')).exportOnnxCommand(a) },
   doctor: { help: 'check an experiment for common bugs (data, NaN, gradient flow, dead ReLUs, overfit one batch, LR, leaks)', run: async (a) => (await import('./doctor.js')).doctorCommand(a) },
+  dashboard: { help: 'serve the live dashboard over a runs directory (runs, compare, test ledger)', run: async (a) => (await import('./dashboard.js')).dashboardCommand(a) },
+  plot: { help: 'draw a metric of one or more runs to an SVG (or PNG via Chromium) file', run: async (a) => (await import('./plot.js')).plotCommand(a) },
+  report: { help: 'write a run as one self-contained HTML report (charts and tables, opens offline)', run: async (a) => (await import('./html-report.js')).htmlReportCommand(a) },
+  export: { help: 'write a run\'s metrics as CSV or JSON lines', run: async (a) => (await import('./export.js')).exportCommand(a) },
 };
 
 function usage(): string {

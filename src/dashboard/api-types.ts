@@ -1,0 +1,81 @@
+// What dashboard routes read, as plain interfaces: the server implements them over the run
+// directories, a static report over data embedded in the page. Nothing here touches Node.
+import type { SeriesSet } from './series/series-set.js';
+
+/** The fields of run.json the dashboard shows (see track/run-store.ts RunInfo). */
+export interface RunInfoView {
+  id: string;
+  experiment: string;
+  hparams: Record<string, unknown>;
+  seed: number;
+  backend: string;
+  versions: Record<string, string>;
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+  resumedAt?: string[];
+  error?: string;
+  pid?: number;
+  host?: string;
+  heartbeatAt?: string;
+  extra?: Record<string, unknown>;
+}
+
+export interface CheckpointView {
+  name: string;
+  epoch: number | null;
+  step: number | null;
+  best: boolean;
+  last: boolean;
+}
+
+/** One line of the test ledger (track/test-ledger.ts LedgerEntry). */
+export interface LedgerEntryView {
+  testSet: string;
+  experiment?: string;
+  runId: string;
+  modelHash: string;
+  metric: string;
+  value: number;
+  n: number;
+  time: string;
+}
+
+/** One run as the store sees it now. A broken run has `error` set and whatever could be read. */
+export interface RunView {
+  id: string;
+  info: RunInfoView | null;
+  /** effectiveStatus(info), or 'unreadable' when run.json cannot be read. */
+  status: string;
+  /** What is wrong with this run (missing or corrupt run.json, a bad metrics line, deleted); null if nothing. */
+  error: string | null;
+  summary: Record<string, unknown> | null;
+  /** split.json without the index lists. */
+  split: Record<string, unknown> | null;
+  checkpoints: CheckpointView[];
+  /** Bytes of metrics.jsonl read so far. */
+  metricsBytes: number;
+  /** The metric columns, brought up to date with the file. */
+  series(): SeriesSet;
+  /**
+   * Only the records whose metric name passes `keep`, read in one pass that parses no other line
+   * (the runs page needs the per-epoch records of a run, not its 100,000 batch records). Not kept.
+   */
+  scanSeries(keep: (name: string) => boolean): SeriesSet;
+  /** True when the metric columns are in memory already (the runs page does not load them for finished runs). */
+  seriesLoaded(): boolean;
+  /**
+   * A value derived from the metrics, computed once per state of metrics.jsonl and kept after the
+   * columns are dropped (so the runs page does not re-read finished runs to show their best epoch).
+   */
+  memo<T>(key: string, compute: () => T): T;
+}
+
+export interface ApiStore {
+  /** Run ids the store listed itself, newest first. */
+  runIds(): string[];
+  /** The run with this id; throws ApiError(404) for an id the store did not list. */
+  run(id: string): RunView;
+  /** Every test-ledger entry beside the runs. */
+  ledger(): LedgerEntryView[];
+}
