@@ -159,3 +159,23 @@ test('train --tensorboard writes per-step and per-epoch scalars, the test result
   const raw = decodeRaw(framedPayloads(bytes)[5]);
   assert.match(raw, /5 \{\n {2}1 \{\n {4}1: "train\/[a-z_]+"\n {4}2: 0x[0-9a-f]{8}\n/);
 });
+
+test('tradecraft export RUN --format tensorboard writes the event file into --out (default RUN/tensorboard)', () => {
+  const root = tempDir('tc-tb-cli-');
+  const run = Run.create(root, { experiment: 'demo', hparams: { lr: 0.01 }, seed: 0, backend: 'js', versions: {} });
+  run.log({ step: 1, epoch: 1, split: 'train', name: 'batch_loss', value: 0.5 });
+  run.log({ step: 1, epoch: 1, split: 'val', name: 'val_accuracy', value: 0.75 });
+  run.close();
+  const cli = (args: string[]) => spawnSync(process.execPath, ['bin/tradecraft.js', 'export', run.dir, '--format', 'tensorboard', ...args], { encoding: 'utf8' });
+  const out = join(root, 'tb');
+  const r = cli(['--out', out, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), { out, format: 'tensorboard', records: 2 });
+  const [file] = readdirSync(out);
+  assert.match(file, /^events\.out\.tfevents\.\d+\./);
+  const events = readTfrecords(new Uint8Array(readFileSync(join(out, file)))).map(decodeEvent) as Array<{ summary?: { value: Array<{ tag: string; simple_value?: number }> } }>;
+  assert.deepEqual(events.slice(2).map((e) => [e.summary!.value[0].tag, e.summary!.value[0].simple_value]), [['train/batch_loss', 0.5], ['val/accuracy', 0.75]]);
+  const byDefault = cli([]);
+  assert.equal(byDefault.status, 0, byDefault.stderr);
+  assert.equal(readdirSync(join(run.dir, 'tensorboard')).length, 1);
+});
