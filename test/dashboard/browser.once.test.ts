@@ -12,16 +12,25 @@ import { startDashboard } from '../../src/dashboard/server/http-server.js';
 
 const bin = 'bin/tradecraft.js';
 const small = ['--set', 'limitTrain=3000', '--set', 'valSize=500', '--set', 'limitTest=1000'];
-export const ARTIFACTS = 'test-artifacts/dashboard';
+const ARTIFACTS = 'test-artifacts/dashboard';
 
-function trainNow(out: string, seed: number): string {
-  const r = spawnSync(process.execPath, [bin, 'train', 'mnist-mlp', '--epochs', '2', '--seed', String(seed), ...small, '--out', out, '--json'], { encoding: 'utf8', env: { ...process.env, TRADECRAFT_QUIET: '1' } });
-  assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n');
-  return (JSON.parse(lines[lines.length - 1]) as { runDir: string }).runDir.split(/[\\/]/).pop()!;
+/** Trains a small run to completion (concurrently with the others) and returns its id. */
+function train(out: string, seed: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'train', 'mnist-mlp', '--epochs', '2', '--seed', String(seed), ...small, '--out', out, '--json'], { env: { ...process.env, TRADECRAFT_QUIET: '1' } });
+    let stdout = '', stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`train exited ${code}: ${stderr}`));
+      const lines = stdout.trim().split('\n');
+      resolve((JSON.parse(lines[lines.length - 1]) as { runDir: string }).runDir.split(/[\\/]/).pop()!);
+    });
+  });
 }
 
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
+async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f();
@@ -36,10 +45,9 @@ test('dashboard in Chromium: live loss chart, smoothing and log controls, compar
   const { chromium } = await import('playwright-core');
   mkdirSync(ARTIFACTS, { recursive: true });
   const runs = tempDir('tc-dash-e2e-');
-  const a = trainNow(runs, 0);
-  const b = trainNow(runs, 1);
-  const before = new Set(readdirSync(runs));
-  // The live run: many small batches and epochs, stopped by the test when it has seen enough.
+  // Two finished runs (seeds 0 and 1, trained side by side) for compare and the ledger, then
+  // the live run: many small batches and epochs, stopped by the test when it has seen enough.
+  const [a, b] = await Promise.all([train(runs, 0), train(runs, 1)]);
   const live: ChildProcess = spawn(process.execPath, [bin, 'train', 'mnist-mlp', '--epochs', '200', '--batch-size', '16', ...small, '--out', runs], { stdio: 'ignore', env: { ...process.env, TRADECRAFT_QUIET: '1' } });
   const server = await startDashboard({ runsDir: runs, port: 0 });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -53,18 +61,21 @@ test('dashboard in Chromium: live loss chart, smoothing and log controls, compar
     const attr = (sel: string, name: string): Promise<string | null> => page.locator(sel).getAttribute(name);
 
     // 1. Live: the loss chart of the run being trained gains points without a reload.
-    const liveId = await until('the live run directory', async () => readdirSync(runs).find((d) => !before.has(d) && d.startsWith('mnist-mlp')));
+    const liveId = await until('the live run directory', async () => readdirSync(runs).find((d) => d !== a && d !== b && d.startsWith('mnist-mlp')));
     await until('the first records of the live run', async () => (await fetch(`${server.url}api/run/info?id=${liveId}`).then((r) => r.json()) as { records?: number }).records! > 0);
     await page.goto(`${server.url}#/run?id=${liveId}`);
     await ready();
     await page.waitForSelector('#chart-loss .chart[data-points]');
     assert.equal(await page.locator('#run-status').textContent(), 'running');
     const first = Number(await attr('#chart-loss .chart', 'data-points'));
+    const firstStep = Number(await attr('#chart-loss .chart', 'data-last-x'));
     const grown = await until('the loss chart to gain points', async () => {
       const n = Number(await attr('#chart-loss .chart', 'data-points'));
       return n > first + 20 ? n : null;
     });
     assert.ok(grown > first, `points ${first} -> ${grown}`);
+    const lastStep = Number(await attr('#chart-loss .chart', 'data-last-x'));
+    assert.ok(lastStep > firstStep, `the curve reaches later steps: ${firstStep} -> ${lastStep}`);
     await page.screenshot({ path: join(ARTIFACTS, 'run-live.png'), fullPage: true });
 
     // 2. The smoothing slider and the log toggle change the chart (on a finished run: only the controls move it).

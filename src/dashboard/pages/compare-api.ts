@@ -61,13 +61,24 @@ export function compareSeries(ctx: ApiContext, q: URLSearchParams): unknown {
     for (let i = l.x.length - 1; i >= 0; i--) if (l.x[i] <= to) { hi = Math.max(hi, l.x[i]); break; }
   }
   if (!(hi >= lo)) return { metric: query.metric, x: [], lines: [] };
-  const buckets = Math.max(1, Math.min(1000, Math.floor(query.points / 2)));
+  const buckets = Math.max(1, Math.min(750, Math.floor(query.points / 2)));
+  // Few distinct x values (per-epoch metrics, short runs): average the runs at each x exactly.
+  // Many: average within equal-width x buckets, so runs with different steps line up.
+  const distinct = new Set<number>();
+  for (const l of lines) for (const v of l.x) if (v >= lo && v <= hi && distinct.size <= buckets) distinct.add(v);
+  const exact = distinct.size <= buckets;
   const width = (hi - lo) / buckets;
-  const x = Array.from({ length: buckets }, (_, b) => (hi === lo ? lo : lo + (b + 0.5) * width));
+  const x = exact ? [...distinct].sort((p, q) => p - q) : Array.from({ length: buckets }, (_, b) => (hi === lo ? lo : lo + (b + 0.5) * width));
+  const column = (l: { x: Float64Array; y: Float64Array }): Float64Array => {
+    if (!exact) return bucketMeans(l.x, l.y, lo, hi, buckets);
+    const at = new Map<number, number>();
+    for (let i = 0; i < l.x.length; i++) at.set(l.x[i], l.y[i]);
+    return Float64Array.from(x, (v) => at.get(v) ?? NaN);
+  };
   const byId = new Map(lines.map((l) => [l.id, l]));
   const groups = seedGroups(runs.map(described));
   const out = groups.map((g) => {
-    const cols = g.ids.map((id) => { const l = byId.get(id)!; return bucketMeans(l.x, l.y, lo, hi, buckets); });
+    const cols = g.ids.map((id) => column(byId.get(id)!));
     const { mean, lo: l, hi: h } = meanInterval(cols);
     const clean = (a: number[]): Array<number | null> => a.map((v) => (Number.isFinite(v) ? v : null));
     return { label: g.ids.length > 1 ? `${g.ids.length} seeds: ${g.ids.join(', ')}` : g.ids[0], runs: g.ids, y: clean(mean), lo: g.ids.length > 1 ? clean(l) : null, hi: g.ids.length > 1 ? clean(h) : null };

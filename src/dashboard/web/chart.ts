@@ -103,6 +103,7 @@ export function createChart(parent: HTMLElement, initial: ChartOptions): ChartHa
       }
       if (zoomed && plot) plot.setScale('x', { min: zoomed[0], max: zoomed[1] });
       element.dataset.points = String(data.x.length);
+      element.dataset.lastX = String(data.x.length ? data.x[data.x.length - 1] : '');
       element.dataset.signature = signature(data);
       element.dataset.log = String(Boolean(options.log));
     },
