@@ -30,6 +30,8 @@ export { estimateCriticalBatchSize, type CriticalBatchResult } from './tune/batc
 export { runAblation, ablationTable, ablationVariants, type AblationSpec, type AblationStudyFile } from './tune/ablation.js';
 export { snapshotTraining } from './tune/state-snapshot.js';
 export * as study from './tune/study/index.js';
+export { exportOnnx, UnexportableError, type OnnxExportOptions } from './interop/onnx/index.js';
+export { exportRunToTensorBoard, EventFileWriter, TensorBoardCallback } from './interop/tensorboard/index.js';
 
 import { warmUpMatmulPath } from './warm-up.js';
 warmUpMatmulPath();

@@ -12,6 +12,7 @@ const commands: Record<string, { help: string; run: (argv: string[]) => Promise<
   runs: { help: 'list runs with their status (running, interrupted, crashed, ...), best validation metric and test result', run: async (a) => (await import('./runs.js')).runsCommand(a) },
   tune: { help: 'hyperparameter search: trials are real runs, chosen on validation data, pruned early, on SQLite or PostgreSQL', run: async (a) => (await import('./tune.js')).tuneCommand(a) },
   study: { help: 'list, show, best, export (CSV/JSON) or delete a hyperparameter study', run: async (a) => (await import('./study.js')).studyCommand(a) },
+  'export-onnx': { help: 'write a trained run\'s model as an ONNX file (ONNX Runtime in Node, web, mobile)', run: async (a) => (await import('./export-onnx.js')).exportOnnxCommand(a) },
   doctor: { help: 'check an experiment for common bugs (data, NaN, gradient flow, dead ReLUs, overfit one batch, LR, leaks)', run: async (a) => (await import('./doctor.js')).doctorCommand(a) },
   'lr-find': { help: 'learning-rate range test: suggests a learning rate (steepest descent and min/10)', run: async (a) => (await import('./lr-find.js')).lrFindCommand(a) },
   'lr-sweep': { help: 'short runs at several learning rates, ranked by validation loss', run: async (a) => (await import('./lr-sweep.js')).lrSweepCommand(a) },

@@ -7,7 +7,8 @@ import { backend } from '../backend/registry.js';
 import { setDetectAnomaly } from '../autograd/anomaly.js';
 import { setBroadcastMode, type BroadcastMode } from '../tensor/broadcast-mode.js';
 import { Trainer } from '../train/trainer.js';
-import { EarlyStopping } from '../train/callbacks.js';
+import { EarlyStopping, type Callback } from '../train/callbacks.js';
+import { TensorBoardCallback } from '../interop/tensorboard/callback.js';
 import { loadCheckpoint, type LoadedCheckpoint } from '../train/checkpoint.js';
 import { Run } from '../track/run-store.js';
 import { Heartbeat, stillRunning } from '../track/heartbeat.js';
@@ -34,6 +35,7 @@ export const trainFlags = {
   final: { type: 'boolean', help: 'retrain on train+validation with these settings, then evaluate the test set once' },
   'detect-anomaly': { type: 'boolean', help: 'stop at the first NaN/Inf and name the op that made it' },
   broadcast: { type: 'string', choices: ['off', 'warn', 'error'], help: 'strict broadcasting: flag broadcasts that add a dimension on the left and grow both operands' },
+  tensorboard: { type: 'string', help: 'also write TensorBoard event files to this folder as training goes (tensorboard --logdir DIR)' },
   json: { type: 'boolean', help: 'print one JSON object as the last line of stdout' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const;
@@ -81,7 +83,7 @@ export function parseCheckpointEvery(text: string): { steps: number } | { ms: nu
 export async function trainCommand(argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, trainFlags, [{ name: 'experiment', required: false }]);
   if (flags.help) {
-    console.log('usage: tradecraft train <experiment|path.ts> [--epochs N] [--batch-size N] [--lr X] [--seed N] [--set k=v ...] [--data-dir DIR] [--out DIR] [--checkpoint-every 500|10m|off] [--final] [--json]\n' +
+    console.log('usage: tradecraft train <experiment|path.ts> [--epochs N] [--batch-size N] [--lr X] [--seed N] [--set k=v ...] [--data-dir DIR] [--out DIR] [--checkpoint-every 500|10m|off] [--final] [--tensorboard DIR] [--json]\n' +
       '       tradecraft train --resume RUN_DIR [--epochs N [--reschedule extend|restart]] [--experiment PATH] [--json]\n\n' +
       'Ctrl-C (or SIGTERM) finishes the current step, writes a checkpoint, marks the run interrupted and prints the command that resumes it; a second one quits at once.\n\n' +
       formatFlagHelp(trainFlags));
@@ -174,6 +176,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const scheduler = exp.scheduler?.(optimizer, scheduleEpochs === undefined ? hp : { ...hp, epochs: scheduleEpochs }, stepsPerEpoch);
   const monitor = final ? 'train_loss' : (exp.monitor ?? 'val_loss');
   const callbacks = typeof hp.patience === 'number' && !final ? [new EarlyStopping(monitor, hp.patience)] : [];
+  const tensorboard = flags.tensorboard ? new TensorBoardCallback(run, flags.tensorboard) : null;
+  if (tensorboard) (callbacks as Callback[]).push(tensorboard);
 
   const relDir = relative(process.cwd(), run.dir) || '.';
   say(`tradecraft: ${flags.resume ? 'resuming' : 'training'} ${exp.name} on ${backend().describe()}; run ${relDir}` + (final ? ' (final: train+validation)' : ''));
@@ -188,6 +192,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     onYield: () => heartbeat.beatIfDue(),
     print: (line) => { bar?.finish(); bar = null; say(line); },
     onBatch: (b) => {
+      tensorboard?.flush();
       if (!process.stderr.isTTY) return;
       if (!bar) bar = createProgress({ total: b.batches, label: `epoch ${b.epoch}/${b.epochs}` });
       bar.update(b.batch, { loss: b.loss, 'samples/s': Math.round(b.samplesPerSecond) });
@@ -215,6 +220,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     result = await trainer.fitAsync({ train: trainSet, val: data.val, trainTransform: data.trainTransform }, { epochs: Number(hp.epochs), batchSize: Number(hp.batchSize), seed, resume });
   } catch (e) {
     heartbeat.stop();
+    tensorboard?.finish({}, 0);
     run.setStatus('failed', (e as Error).message);
     run.close();
     throw e;
@@ -225,6 +231,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   heartbeat.stop();
   if (result.interrupted) {
     (bar as Progress | null)?.finish();
+    tensorboard?.finish({}, result.step);
     run.setStatus('interrupted');
     run.close();
     const last = loadCheckpoint(run.checkpointsDir);
@@ -240,6 +247,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const ledgerPath = join(dirname(resolve(run.dir)), 'test-ledger.jsonl');
   const tested = trainer.test(data.test, { experiment: exp.name, checkpoint: final ? 'last' : 'best', ledgerPath });
   const test = tested.evaluation;
+  tensorboard?.finish({ accuracy: test.accuracy, loss: test.loss }, result.step);
+  if (tensorboard) say(`tensorboard: ${relative(process.cwd(), tensorboard.writer.path)} (tensorboard --logdir ${flags.tensorboard})`);
   const last = result.history[result.history.length - 1];
   const summary: Record<string, unknown> = {
     experiment: exp.name, runDir: run.dir, epochs: result.history.length,

@@ -2,6 +2,7 @@
 // (TensorBoard event files, ...) is one more entry in EXPORT_FORMATS.
 import { writeFileAtomic } from '../track/files.js';
 import type { MetricRecord, RunInfo } from '../track/run-store.js';
+import { tensorBoardFormat } from './tensorboard/export-format.js';
 
 export interface ExportInput {
   dir: string;
@@ -48,4 +49,5 @@ const textFormat = (render: (records: MetricRecord[]) => string, description: st
 export const EXPORT_FORMATS: Record<string, ExportFormat> = {
   csv: textFormat(metricsCsv, 'one row per metric record: step,epoch,split,name,value,time (for spreadsheets, pandas)'),
   jsonl: textFormat(metricsJsonl, 'one JSON record per line, as metrics.jsonl with replays after a resume resolved'),
+  tensorboard: tensorBoardFormat,
 };

@@ -1,6 +1,7 @@
 import { Tensor, Parameter } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { formatShape } from '../tensor/shape.js';
+import type { OnnxExportOptions } from '../interop/onnx/export-model.js';
 
 export type StateDict = Record<string, Tensor>;
 export type ForwardHook = (module: Module, input: Tensor, output: Tensor) => void;
@@ -171,6 +172,35 @@ export abstract class Module {
       }
     });
     return { missing, unexpected };
+  }
+
+  /**
+   * Exports this model to ONNX (evaluation mode): the bytes, or with a path first, a file (Node
+   * only; resolves to its size). The exporter is loaded on first use: it imports the layer
+   * classes, which import this file, so a static import would be a cycle; loading it lazily also
+   * keeps protobufjs out of programs that never export. The bytes form imports nothing from Node.
+   *
+   * @example
+   * const bytes = await model.exportOnnx({ inputShape: [1, 784] });
+   * await model.exportOnnx('model.onnx', { inputShape: [1, 1, 28, 28], opset: 17 });
+   */
+  async exportOnnx(opts: OnnxExportOptions): Promise<Uint8Array>;
+  async exportOnnx(path: string, opts: OnnxExportOptions): Promise<number>;
+  async exportOnnx(target: string | OnnxExportOptions, opts?: OnnxExportOptions): Promise<Uint8Array | number> {
+    const { exportOnnx } = await import('../interop/onnx/export-model.js');
+    if (typeof target !== 'string') return exportOnnx(this, target);
+    if (!opts) throw new TypeError('exportOnnx(path, opts): opts with inputShape is required');
+    const bytes = exportOnnx(this, opts);
+    // The file writer is Node-only; its specifier is a variable so browser bundles leave it out.
+    const nodeWriter = '../interop/onnx/write-file.js';
+    let write: (path: string, bytes: Uint8Array) => void;
+    try {
+      ({ writeBytes: write } = await import(nodeWriter) as { writeBytes: typeof write });
+    } catch {
+      throw new Error('exportOnnx(path): writing a file needs Node; in a browser call exportOnnx(opts) and save the returned bytes');
+    }
+    write(target, bytes);
+    return bytes.length;
   }
 
   /** Calls fn on every module (for custom initialization), children first like torch's apply. */
