@@ -29,11 +29,20 @@ const countToPrune = (amount: number, remaining: number): number => Math.round(a
  */
 function pruneSmallest(targets: PruneTarget[], amount: number): void {
   const states = targets.map(current);
-  const alive: Array<[number, number, number]> = []; // [|v|, tensor, index]
-  states.forEach((s, ti) => { for (let i = 0; i < s.mask.length; i++) if (s.mask[i] !== 0) alive.push([Math.abs(s.values[i]), ti, i]); });
-  const k = countToPrune(amount, alive.length);
-  alive.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
-  for (let j = 0; j < k; j++) states[alive[j][1]].mask[alive[j][2]] = 0;
+  let alive = 0;
+  for (const s of states) for (let i = 0; i < s.mask.length; i++) if (s.mask[i] !== 0) alive++;
+  const k = countToPrune(amount, alive);
+  if (k > 0) {
+    // The k-th smallest |w| is the threshold: everything below it goes, then entries equal to
+    // it in (tensor, position) order until k are gone. A typed-array sort keeps this fast.
+    const mags = new Float64Array(alive);
+    let j = 0;
+    for (const s of states) for (let i = 0; i < s.mask.length; i++) if (s.mask[i] !== 0) mags[j++] = Math.abs(s.values[i]);
+    const threshold = mags.sort()[k - 1];
+    let left = k;
+    for (const s of states) for (let i = 0; i < s.mask.length; i++) if (s.mask[i] !== 0 && Math.abs(s.values[i]) < threshold) { s.mask[i] = 0; left--; }
+    for (const s of states) for (let i = 0; i < s.mask.length && left > 0; i++) if (s.mask[i] !== 0 && Math.abs(s.values[i]) === threshold) { s.mask[i] = 0; left--; }
+  }
   targets.forEach((t, ti) => applyMask(t.module, t.name, maskTensor(states[ti].mask, getOrig(t.module, t.name).shape)));
 }
 
