@@ -45,7 +45,7 @@ export function lotteryClaim(results: ImpResult[]): LotteryClaim {
   const rewindMeans = down7.map((r) => overSeeds(acc(r, 'rewind').map((x) => x.testAccuracy)).mean);
   const rewindWithin1 = down7.length > 1 && remainingOf(down7[down7.length - 1]) < 0.08 && rewindMeans.every((m) => m >= unpruned - 0.01);
   const last7 = down7[down7.length - 1];
-  const rewindAt7 = last7 !== undefined ? { remaining: remainingOf(last7), test: rewindMeans[rewindMeans.length - 1], gap: unpruned - rewindMeans[rewindMeans.length - 1] } : undefined;
+  const rewindAt7 = last7 !== undefined && remainingOf(last7) < 0.08 ? { remaining: remainingOf(last7), test: rewindMeans[rewindMeans.length - 1], gap: unpruned - rewindMeans[rewindMeans.length - 1] } : undefined;
   const sparse = rounds.filter((r) => remainingOf(r) <= 0.0365 && acc(r, 'reinit').length > 0);
   let reinitAt36: LotteryClaim['reinitAt36'];
   let reinitBelow = false;
