@@ -18,3 +18,6 @@ export { defineExperiment, type Experiment, type HParams, type DataSplits } from
 export { builtinExperiments } from './experiments/registry.js';
 export { Run, listRuns, type MetricRecord } from './track/run-store.js';
 export { saveStateDict, loadStateDict } from './track/weights.js';
+export * as prune from './prune/index.js';
+export * as optimLab from './optim-lab/index.js';
+export { iterativeMagnitudePruning, type ImpOptions, type ImpResult, type LotterySetup } from './prune/imp.js';
