@@ -12,6 +12,7 @@ const commands: Record<string, { help: string; run: (argv: string[]) => Promise<
   doctor: { help: 'check an experiment for common bugs (data, NaN, gradient flow, dead ReLUs, overfit one batch, LR, leaks)', run: async (a) => (await import('./doctor.js')).doctorCommand(a) },
   prune: { help: 'lottery tickets: iterative magnitude pruning with rewinding vs reinit/random controls, over seeds', run: async (a) => (await import('./prune.js')).pruneCommand(a) },
   repro: { help: 'reproduce a known result (random-labels, adam-vs-sgd-linear, initialization, lottery) and say whether its claim held', run: async (a) => (await import('./repro.js')).reproCommand(a) },
+  'compare-optimizers': { help: 'optimizers side by side at their best grid lr, ranked by validation loss with intervals over seeds', run: async (a) => (await import('./compare-optimizers.js')).compareOptimizersCommand(a) },
 };
 
 function usage(): string {

@@ -33,6 +33,11 @@ test('prune and repro reject bad input with one line naming the problem', () => 
   assert.match(r.stderr, /did you mean 'random-labels'/);
   r = run(['repro', 'initialization', '--size', 'depht=3']);
   assert.match(r.stderr, /has no size 'depht'/);
+  r = run(['compare-optimizers', 'mnist-mlp', '--optimizers', 'sgd,adamm']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown optimizer 'adamm'/);
+  r = run(['compare-optimizers', 'mnist-mlp', '--lrs', '0.1,-1']);
+  assert.match(r.stderr, /--lrs must be positive numbers/);
   r = run(['repro', '--help']);
   assert.equal(r.status, 0);
   for (const n of ['random-labels', 'adam-vs-sgd-linear', 'initialization', 'lottery']) assert.ok(r.stdout.includes(n), n);
