@@ -32,6 +32,9 @@ export { snapshotTraining } from './tune/state-snapshot.js';
 export * as study from './tune/study/index.js';
 export { exportOnnx, UnexportableError, type OnnxExportOptions } from './interop/onnx/index.js';
 export { exportRunToTensorBoard, EventFileWriter, TensorBoardCallback } from './interop/tensorboard/index.js';
+export * as prune from './prune/index.js';
+export * as optimLab from './optim-lab/index.js';
+export { iterativeMagnitudePruning, type ImpOptions, type ImpResult, type LotterySetup } from './prune/imp.js';
 
 import { warmUpMatmulPath } from './warm-up.js';
 warmUpMatmulPath();

@@ -22,6 +22,9 @@ const commands: Record<string, { help: string; run: (argv: string[]) => Promise<
   plot: { help: 'draw a metric of one or more runs to an SVG (or PNG via Chromium) file', run: async (a) => (await import('./plot.js')).plotCommand(a) },
   report: { help: 'write a run as one self-contained HTML report (charts and tables, opens offline)', run: async (a) => (await import('./html-report.js')).htmlReportCommand(a) },
   export: { help: 'write a run\'s metrics as CSV or JSON lines', run: async (a) => (await import('./export.js')).exportCommand(a) },
+  prune: { help: 'lottery tickets: iterative magnitude pruning with rewinding vs reinit/random controls, over seeds', run: async (a) => (await import('./prune.js')).pruneCommand(a) },
+  repro: { help: 'reproduce a known result (random-labels, adam-vs-sgd-linear, initialization, lottery) and say whether its claim held', run: async (a) => (await import('./repro.js')).reproCommand(a) },
+  'compare-optimizers': { help: 'optimizers side by side at their best grid lr, ranked by validation loss with intervals over seeds', run: async (a) => (await import('./compare-optimizers.js')).compareOptimizersCommand(a) },
 };
 
 function usage(): string {

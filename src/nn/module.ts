@@ -42,6 +42,11 @@ export abstract class Module {
     this.#buffers.set(name, t);
   }
 
+  /** Drops a buffer (pruning's remove() bakes its mask in and deletes it). */
+  protected removeBuffer(name: string): void {
+    this.#buffers.delete(name);
+  }
+
   buffer(name: string): Tensor {
     const b = this.#buffers.get(name);
     if (!b) throw new Error(`${this.constructor.name}: no buffer named '${name}'`);

@@ -1,0 +1,3 @@
+/** The optimizer lab: curvature of the loss (HVP, sharpness, Lanczos, condition number) and Newton's method. */
+export { hessianVectorProduct, topHessianEigenvalue, lanczos, exactHessian, symmetricEigenvalues, flatGradient, getFlat, setFlat, flatSize, type LossClosure, type PowerIterationResult, type LanczosResult } from './hessian.js';
+export { newtonStep, solveLinear, type NewtonOptions } from './newton.js';
