@@ -90,3 +90,18 @@ test('batch-size --json prints the critical batch size with an interval', () => 
   assert.match(r.stdout, /critical batch size ~ .* \(95% interval .*\)/);
   assert.match(r.stdout, /Your batch size \(64\)/);
 });
+
+test('train --noise-scale N logs the gradient noise scale every N steps as a metric', () => {
+  const dir = tempDir('tc-noise-');
+  const r = cli(['train', 'mnist-mlp', '--epochs', '1', ...small, '--noise-scale', '5', '--out', dir, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = readFileSync(join(String(r.json.runDir), 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; name: string; value: number });
+  const noise = lines.filter((l) => l.name === 'noise_scale');
+  // 1200 images at batch 64: 19 steps, measured at 5, 10, 15; the first measurement only seeds the EMAs' ratio.
+  assert.ok(noise.length >= 2, `expected noise_scale records, got ${noise.length}`);
+  for (const n of noise) {
+    assert.equal(n.step % 5, 0);
+    assert.ok(Number.isFinite(n.value) && n.value > 0, `noise_scale ${n.value}`);
+  }
+  assert.equal(cli(['train', 'mnist-mlp', '--noise-scale', '0']).status, 2);
+});
