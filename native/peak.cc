@@ -99,6 +99,9 @@ PeakResult peak_gflops(PeakKind kind, Isa isa, int threads, double seconds) {
     std::free(ap), std::free(bp), std::free(c);
     add(flops, mine);
   };
+  // The pool runs a job on the calling thread alone when every worker is asleep (threadpool.cc),
+  // which would measure one core under the name of nt; a job every thread must join wakes them.
+  if (nt > 1) on_every_thread([] {});
   const auto start = Clock::now();
   if (nt == 1) body(0, 0);
   else parallel_for(nt, body);
