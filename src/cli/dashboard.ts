@@ -16,7 +16,8 @@ export async function dashboardCommand(argv: string[]): Promise<number> {
   const { flags: f, positionals } = parseArgs(argv, flags, [{ name: 'runs', required: false }]);
   if (f.help) {
     console.log('usage: tradecraft dashboard [RUNS_DIR] [--port N] [--host ADDR] [--no-token] [--json]\n\n' +
-      'Serves a read-only dashboard over RUNS_DIR (default runs) at http://127.0.0.1:6006 while runs are written. Ctrl-C stops it.');
+      'Serves a read-only dashboard over RUNS_DIR (default runs) at http://127.0.0.1:6006 while runs are written. Ctrl-C stops it.\n' +
+      'Study folders of prune and repro are read from studies/ beside RUNS_DIR (the Pruning & repros page).');
     return 0;
   }
   const runsDir = resolve(positionals.runs ?? 'runs');

@@ -71,6 +71,17 @@ export interface RunView {
   memo<T>(key: string, compute: () => T): T;
 }
 
+/** A study folder written by `tradecraft prune` or `tradecraft repro`, found by the store itself. */
+export interface StudyFolderView {
+  /** The folder's name (lottery-<experiment>-<time> or repro-<name>-<time>). */
+  name: string;
+  /**
+   * A file of the folder as text, or null when it is not there (yet). Only plain relative names
+   * (`summary.json`, `lottery-study/results.jsonl`) are accepted; the store resolves them itself.
+   */
+  readText(file: string): string | null;
+}
+
 export interface ApiStore {
   /** Run ids the store listed itself, newest first. */
   runIds(): string[];
@@ -78,4 +89,6 @@ export interface ApiStore {
   run(id: string): RunView;
   /** Every test-ledger entry beside the runs. */
   ledger(): LedgerEntryView[];
+  /** Study folders of `prune` and `repro` beside the runs, newest first (absent: none, e.g. a static report). */
+  studyFolders?(): StudyFolderView[];
 }

@@ -25,7 +25,7 @@ const api = (page: string, route: string) => {
 
 test('the registry: page ids are unique, and every route is reachable by page and name', () => {
   const ids = pages.map((p) => p.id);
-  assert.deepEqual(ids, ['runs', 'run', 'compare', 'ledger', 'lr-find', 'lr-sweeps', 'ablations', 'study']);
+  assert.deepEqual(ids, ['runs', 'run', 'compare', 'ledger', 'lr-find', 'lr-sweeps', 'ablations', 'study', 'pruning']);
   assert.equal(new Set(ids).size, ids.length);
   assert.throws(() => definePage({ id: 'Bad Id', title: '', nav: false, api: {}, render: () => {} }), /must match/);
 });

@@ -18,6 +18,7 @@ import { lrFindPage } from './lr-find.js';
 import { lrSweepsPage } from './lr-sweeps.js';
 import { ablationsPage } from './ablations.js';
 import { studyPage } from './study.js';
+import { pruningPage } from './pruning.js';
 
 export const pages: PageDef[] = [
   runsPage,
@@ -28,4 +29,5 @@ export const pages: PageDef[] = [
   lrSweepsPage,
   ablationsPage,
   studyPage,
+  pruningPage,
 ];

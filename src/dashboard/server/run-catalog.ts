@@ -1,11 +1,11 @@
 // The runs directory as the dashboard's read-only store. Run ids are the names of directories
 // this catalog listed itself (and whose real path stays inside the runs directory), so no path
 // a request names is ever opened. Metric columns are kept for a bounded number of runs.
-import { existsSync, readdirSync, realpathSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { readJsonl } from '../../track/files.js';
 import { ApiError } from '../page.js';
-import type { ApiStore, LedgerEntryView } from '../api-types.js';
+import type { ApiStore, LedgerEntryView, StudyFolderView } from '../api-types.js';
 import { RunDirectory } from './run-directory.js';
 
 export interface RunCatalogOptions {
@@ -13,7 +13,14 @@ export interface RunCatalogOptions {
   maxLoadedRuns?: number;
   /** How long a directory listing is reused (ms). Default 500. */
   listTtlMs?: number;
+  /** The folder `prune` and `repro` write study folders into. Default: `studies` beside the runs directory. */
+  studiesDir?: string;
 }
+
+/** The only file names a study page may ask for: a name or one sub-folder and a name, no dots elsewhere. */
+const STUDY_FILE = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)?\.(json|jsonl|txt)$/;
+/** Study folders of prune (lottery-*) and repro (repro-*). */
+const STUDY_FOLDER = /^(lottery|repro)-/;
 
 export class RunCatalog implements ApiStore {
   private readonly runs = new Map<string, RunDirectory>();
@@ -74,6 +81,43 @@ export class RunCatalog implements ApiStore {
   private evict(): void {
     const loaded = [...this.runs.values()].filter((r) => r.seriesLoaded()).sort((a, b) => b.lastUsed - a.lastUsed);
     for (const r of loaded.slice(this.options.maxLoadedRuns ?? 16)) r.unload();
+  }
+
+  /** Study folders the catalog lists itself under studiesDir; a file is read only by a fixed-pattern name inside one. */
+  studyFolders(): StudyFolderView[] {
+    const dir = this.options.studiesDir ?? join(dirname(this.root), 'studies');
+    let root: string;
+    let names: string[];
+    try {
+      root = realpathSync(dir);
+      names = readdirSync(root, { withFileTypes: true }).filter((d) => (d.isDirectory() || d.isSymbolicLink()) && STUDY_FOLDER.test(d.name)).map((d) => d.name);
+    } catch {
+      return [];
+    }
+    const out: StudyFolderView[] = [];
+    for (const name of names.sort().reverse()) {
+      let folder: string;
+      try {
+        folder = realpathSync(join(root, name));
+      } catch {
+        continue;
+      }
+      if (!folder.startsWith(root + sep)) continue; // a symlink that leads out of the studies folder
+      out.push({
+        name,
+        readText: (file) => {
+          if (!STUDY_FILE.test(file)) throw new ApiError(400, `study file name '${file}' is not allowed`);
+          try {
+            const real = realpathSync(join(folder, file));
+            if (!real.startsWith(folder + sep)) return null;
+            return readFileSync(real, 'utf8');
+          } catch {
+            return null;
+          }
+        },
+      });
+    }
+    return out;
   }
 
   ledger(): LedgerEntryView[] {
