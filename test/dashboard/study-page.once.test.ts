@@ -42,8 +42,34 @@ test('study page API: the studies found in the runs, and a study\'s trials with 
     assert.deepEqual(v.trials.map((t) => [t.trial, t.status, t.value]), [[0, 'completed', 0.93], [1, 'pruned', 0.8], [2, 'completed', 0.95]]);
     assert.deepEqual(v.trials[0].params, { lr: 1e-3, hidden: 128 }, 'only searched parameters, not epochs or seed');
     assert.deepEqual(v.trials[1].curve, [0.8], 'a pruned trial keeps the curve it had');
+    assert.equal(v.importance?.trials, 2);
+    assert.match(v.importance?.reason ?? '', /2 completed trials are too few/, 'two completed trials give no importance, and the page says why');
     assert.equal((await get(d.port, '/api/study/trials?study=nope')).status, 404);
     assert.equal((await get(d.port, '/api/study/trials')).status, 400);
+  } finally {
+    await d.close();
+  }
+});
+
+test('study page API: PED-ANOVA importances over the completed trials, the parameter the value depends on first', async () => {
+  const root = tempDir('tc-study-page-imp-');
+  // 30 completed trials: val_accuracy peaks at lr = 1e-3 and ignores hidden (which cycles independently of lr).
+  for (let i = 0; i < 30; i++) {
+    const lr = 10 ** (-4 + (2 * ((i * 7) % 30)) / 29);
+    const hidden = 64 + ((i * 11) % 15) * 32;
+    trialRun(root, `r${i}`, i, 'completed', [0.5, 0.95 - 0.1 * (Math.log10(lr) + 3) ** 2], { lr, hidden });
+  }
+  trialRun(root, 'rp', 30, 'pruned', [0.99], { lr: 1e-4, hidden: 64 });
+  const d = await startDashboard({ runsDir: root, port: 0 });
+  try {
+    const r = await get(d.port, '/api/study/trials?study=s');
+    assert.equal(r.status, 200, r.body);
+    const imp = (JSON.parse(r.body) as StudyView).importance!;
+    assert.equal(imp.reason, null);
+    assert.equal(imp.trials, 30, 'the pruned trial (with the highest partial value) is not counted');
+    assert.deepEqual(Object.keys(imp.importances).sort(), ['hidden', 'lr']);
+    assert.ok(Math.abs(imp.importances.lr + imp.importances.hidden - 1) < 1e-9);
+    assert.ok(imp.importances.lr > 0.7, `importance(lr) = ${imp.importances.lr}`);
   } finally {
     await d.close();
   }
@@ -72,6 +98,12 @@ test('study page in Chromium: four charts (best so far, one per parameter, curve
     assert.equal(rows.length, 3);
     assert.deepEqual(rows.find((r) => r[1].trim() === '1')?.[0], 'muted', 'the pruned trial is marked');
     assert.match(await page.locator('p.muted').first().innerText(), /3 trials, 2 completed, 1 pruned; best 0\.9500 \(trial 2\)/);
+    // Parallel coordinates: an axis per parameter plus the objective, one line per completed trial.
+    assert.deepEqual(await page.locator('svg.parallel-coords g.axis').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-param'))), ['lr', 'hidden', 'val_accuracy']);
+    assert.equal(await page.locator('svg.parallel-coords g.axis[data-param="lr"] text').first().textContent(), 'lr (log)');
+    assert.deepEqual(await page.locator('svg.parallel-coords polyline').evaluateAll((ls) => ls.map((l) => [l.getAttribute('data-trial'), l.getAttribute('points')!.split(' ').length])), [['0', 3], ['2', 3]],
+      'worst first, so the best trial is drawn on top');
+    assert.match(await page.locator('p.importance-note').innerText(), /too few/);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

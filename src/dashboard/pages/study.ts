@@ -6,6 +6,10 @@
 // log), and every trial's per-epoch validation curve with pruned trials marked.
 import { definePage, ApiError, type ApiContext } from '../page.js';
 import { epochHistory } from '../series/epoch-history.js';
+import { pedAnovaImportance, type ImportanceResult } from '../../tune/importance.js';
+import { parallelCoordinatesSvg } from '../../tune/parallel-coords.js';
+import type { SearchSpace } from '../../tune/types.js';
+import { svgFigure } from './tune-study-runs.js';
 
 /** The part of a search-space entry the page needs (tune/types.ts ParamSpec). */
 interface SpaceEntry { type: string; log?: boolean }
@@ -28,6 +32,8 @@ export interface StudyView {
   direction: 'minimize' | 'maximize';
   space: Record<string, SpaceEntry>;
   trials: StudyTrialRow[];
+  /** PED-ANOVA importances over the completed trials (tune/importance.ts); only on the trials route. */
+  importance?: ImportanceResult;
 }
 
 export interface StudyListRow { study: string; experiment: string; metric: string; trials: number; completed: number; pruned: number; running: number; best: number | null }
@@ -98,7 +104,16 @@ export const studyPage = definePage({
     trials: (ctx, q) => {
       const name = q.get('study');
       if (!name) throw new ApiError(400, 'study: give ?study=<name>');
-      return studyView(ctx, name);
+      const view = studyView(ctx, name);
+      const done = view.trials.filter((t) => t.status === 'completed' && t.value !== null);
+      let importance: ImportanceResult;
+      try {
+        importance = pedAnovaImportance(done, view.space as unknown as SearchSpace, { direction: view.direction });
+      } catch (e) {
+        // A space the page cannot map (edited after the study ran): say so instead of failing the page.
+        importance = { importances: {}, divergences: {}, trials: done.length, reason: `importance: ${(e as Error).message}` };
+      }
+      return { ...view, importance };
     },
   },
   render: async (ui) => {
@@ -147,6 +162,29 @@ export const studyPage = definePage({
       ui.chart(ui.root, { title: `${view.metric} against ${p}`, xLabel: p, yLabel: view.metric, xLog: Boolean(view.space[p]?.log), height: 220 }).update({
         x: pts.map((t) => Number(t.params[p])), ys: [pts.map((t) => t.value)], series: [{ label: view.metric, color: COLORS.complete, markers: true }],
       });
+    }
+
+    // Every completed trial across all parameters at once, coloured by the objective.
+    if (done.length > 0 && params.length > 0) {
+      ui.root.append(svgFigure((t, a) => ui.el(t, a), parallelCoordinatesSvg(view.space as unknown as SearchSpace,
+        done.map((t) => ({ trial: t.trial, params: t.params, value: t.value! })), { metric: view.metric, direction: view.direction })));
+    }
+
+    // Which parameters the best trials differ in (PED-ANOVA; the README says what it computes).
+    const imp = view.importance;
+    if (imp) {
+      ui.root.append(ui.el('h2', {}, 'Parameter importance (PED-ANOVA)'));
+      if (imp.reason) ui.root.append(ui.el('p', { class: 'muted importance-note' }, imp.reason));
+      else {
+        ui.root.append(ui.el('p', { class: 'muted' }, `How far the best 10% of the ${imp.trials} completed trials are from all of them in each parameter (Pearson divergence, normalized to sum 1).`));
+        const rows = Object.entries(imp.importances).sort((a, b) => b[1] - a[1]);
+        const list = ui.el('table', { class: 'importance' });
+        for (const [p, v] of rows) {
+          const bar = ui.el('div', { style: `background:#1f77b4;height:10px;width:${Math.round(v * 200)}px` });
+          list.append(ui.el('tr', { 'data-param': p }, ui.el('td', {}, p), ui.el('td', {}, v.toFixed(3)), ui.el('td', {}, bar)));
+        }
+        ui.root.append(list);
+      }
     }
 
     // Intermediate values: one curve per trial, pruned trials in red (they end where they were stopped).
