@@ -83,27 +83,8 @@ class Pool {
 
   int size() const { return n_; }
 
-  // must_share: every thread has to take part (on_every_thread), so never run it all here.
-  void run(long ntasks, TaskFn fn, void* ctx, bool must_share = false) {
+  void run(long ntasks, TaskFn fn, void* ctx) {
     std::lock_guard<std::mutex> serial(run_mutex_);  // one job at a time (e.g. worker_threads)
-    if (!must_share && sleepers_.load(std::memory_order_seq_cst) == n_ - 1) {
-      // Every worker is asleep (nothing ran for a while, or the process just started): a
-      // woken thread takes milliseconds to run on a busy machine, and a job handed to it
-      // waits that long. Wake them for the next job and run this one here.
-      // Light sleepers see the new generation within kNap by themselves (open_ is false: they
-      // only wake). A notify here could hand this core to the woken thread and leave the
-      // caller waiting for the scheduler, milliseconds on a busy machine; only threads in
-      // deep sleep need one.
-      generation_.fetch_add(1, std::memory_order_seq_cst);
-      if (deep_sleepers_.load(std::memory_order_seq_cst) > 0) {
-        std::lock_guard<std::mutex> lk(mutex_);
-        cv_.notify_all();
-      }
-      t_in_pool = true;
-      for (long t = 0; t < ntasks; ++t) fn(ctx, t, 0);
-      t_in_pool = false;
-      return;
-    }
     // No worker is inside a job here (active_ was drained below), and none enters one until
     // open_ is set, so the job fields can be written plainly.
     fn_ = fn;
@@ -155,16 +136,14 @@ class Pool {
         if (waited > kSpin) {
           std::unique_lock<std::mutex> lk(mutex_);
           sleepers_.fetch_add(1, std::memory_order_seq_cst);
-          // Light sleep first: wake every kNap by ourselves, so the next job needs no
-          // notify from the thread posting it (see run()); after kLightSleep of nothing,
-          // sleep until notified.
+          // Light sleep first: wake every kNap by ourselves as well as on run()'s notify, so
+          // a notify lost to a busy scheduler costs at most kNap; after kLightSleep of
+          // nothing, sleep until notified.
           while (generation_.load(std::memory_order_seq_cst) == seen) {
             if (std::chrono::steady_clock::now() - start < kLightSleep) {
               cv_.wait_for(lk, kNap);
             } else {
-              deep_sleepers_.fetch_add(1, std::memory_order_seq_cst);
               while (generation_.load(std::memory_order_seq_cst) == seen) cv_.wait(lk);
-              deep_sleepers_.fetch_sub(1, std::memory_order_relaxed);
             }
           }
           sleepers_.fetch_sub(1, std::memory_order_relaxed);
@@ -185,7 +164,6 @@ class Pool {
   std::condition_variable cv_;
   std::atomic<unsigned long> generation_{0};
   std::atomic<int> sleepers_{0};
-  std::atomic<int> deep_sleepers_{0};
   std::atomic<int> active_{0};
   std::atomic<bool> open_{false};
   std::atomic<long> next_{0};
@@ -225,7 +203,7 @@ void on_every_thread(void (*fn)()) {
         wait_until([&] { return x.arrived.load(std::memory_order_acquire) >= x.n; });
         x.fn();
       },
-      &ctx, true);
+      &ctx);
 }
 
 void parallel_for_raw(long ntasks, TaskFn fn, void* ctx) {
