@@ -1,4 +1,8 @@
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
+
+// Loaded on first use, like the SQLite driver (store-sqlite.ts): not in every process that imports the package.
+const loadPg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg;
 import type { Params } from '../types.js';
 import {
   SCHEMA_VERSION, COUNTS_TOWARD_BUDGET, emptyCounts, trialFromRow,
@@ -24,7 +28,7 @@ export class PostgresStudyStore implements StudyStore {
 
   constructor(url: string) {
     this.location = url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-    this.pool = new pg.Pool({ connectionString: url, max: 4 });
+    this.pool = new (loadPg().Pool)({ connectionString: url, max: 4 });
     // An idle client that loses its server (restart, network) must not crash the worker; the next query reconnects.
     this.pool.on('error', () => {});
     this.ready = this.tx(async (c) => {
