@@ -3,6 +3,7 @@ import { runRandomLabels } from './random-labels.js';
 import { runAdamVsSgdLinear } from './adam-vs-sgd-linear.js';
 import { runInitialization } from './initialization.js';
 import { runLotteryRepro } from './lottery.js';
+import { runDoubleDescent } from './double-descent.js';
 import type { ReproContext, ReproResult } from './types.js';
 
 /** A reproduction: its source, its default size and how to scale it (flags are numbers by name). */
@@ -32,6 +33,11 @@ export const reproductions: Record<string, ReproSpec> = {
     source: 'Frankle & Carbin 2019, The Lottery Ticket Hypothesis (Figure 3)',
     defaults: { rounds: 15, seeds: 3, iterations: 600 },
     run: (s, ctx) => runLotteryRepro({ ...s, dir: ctx.dir }, ctx),
+  },
+  'double-descent': {
+    source: 'Belkin et al. 2019, Reconciling modern machine-learning practice and the classical bias-variance trade-off (Figure 2, random ReLU features); Nakkiran et al. 2019, Deep Double Descent (label noise)',
+    defaults: { n: 1000, test: 2000, noise: 0.2, seeds: 3, maxRatio: 10, ridge: 1e-10, pool: 0 },
+    run: (s, ctx) => runDoubleDescent(s, ctx),
   },
 };
 
