@@ -79,6 +79,7 @@ export function choleskyRowBlocked(a: Float64Array, n: number): Float64Array | n
 
 /** Solves (A + lambda I) X = B for k right-hand sides (B, X: s x k row-major), raising lambda tenfold until Cholesky succeeds. */
 export function ridgeSolve(a: Float64Array, s: number, b: Float64Array, k: number, lambda: number): { x: Float64Array; lambda: number } {
+  if (!(lambda > 0)) throw new RangeError(`ridgeSolve: lambda must be positive (it is raised tenfold until Cholesky succeeds), got ${lambda}`);
   for (let tries = 0; tries < 12; tries++, lambda *= 10) {
     const m = Float64Array.from(a);
     for (let i = 0; i < s; i++) m[i * s + i] += lambda;
