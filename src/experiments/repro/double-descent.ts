@@ -10,8 +10,8 @@ import type { ReproContext, ReproResult } from './types.js';
 
 /**
  * Double descent (Belkin et al. 2019, "Reconciling modern machine-learning practice and the
- * classical bias-variance trade-off", Figure 2; Nakkiran et al. 2019, "Deep double descent",
- * label noise as in their Figure 1): on n MNIST training images with a fraction of their labels
+ * classical bias-variance trade-off", the random-features experiments of Figure 2 and the
+ * supplement; Nakkiran et al. 2019, "Deep double descent", for the label noise): on n MNIST training images with a fraction of their labels
  * replaced by a wrong class, random ReLU features of width N with a minimum-norm least-squares
  * last layer (random-features.ts) have a test error on the clean test labels that falls, rises
  * to a peak where the model can just interpolate the training set (N = n, one weight per
@@ -101,7 +101,7 @@ export function runDoubleDescent(o: DoubleDescentOptions = {}, ctx: ReproContext
       `at N = ${over.width} (${maxRatio}n): ${ci(over.testError)}, ${(100 * (peak.testError.mean - over.testError.mean)).toFixed(1)} points below the peak (>= ${100 * margin}: ${aboveOver ? 'yes' : 'no'})`,
       `best below the peak: ${pct(bestUnder.testError.mean)} at N = ${bestUnder.width}; at ${maxRatio}n the error is ${over.testError.mean < bestUnder.testError.mean ? 'lower' : 'not lower'} (${pct(over.testError.mean)})`,
       `test squared loss peaks at N = ${lossPeak.width} (${num(lossPeak.testLoss.mean)}; ${num(under.testLoss.mean)} at n/4, ${num(over.testLoss.mean)} at ${maxRatio}n); output-weight norm at the peak ${num(peak.weightNorm.mean)}`,
-      `training error (noisy labels) is 0 at every width above n: ${interpolates ? 'yes' : 'no'} (at n/4: ${pct(under.trainError.mean)})`,
+      `training error on the training labels (${Number((100 * noise).toPrecision(3))}% flipped) is 0 at every width above n: ${interpolates ? 'yes' : 'no'} (at n/4: ${pct(under.trainError.mean)})`,
     ],
     table: [
       `width  N/n    test error % [95% CI]      test sq. loss   train error %  weight norm`,
@@ -112,7 +112,7 @@ export function runDoubleDescent(o: DoubleDescentOptions = {}, ctx: ReproContext
         title: `Double descent: random ReLU features, ${title}`, xLabel: 'width N (random features)', yLabel: 'error (%)', logX: true,
         series: [
           { name: 'test error', points: rows.map((r) => ({ x: r.width, y: 100 * r.testError.mean, lo: 100 * r.testError.lo, hi: 100 * r.testError.hi })) },
-          { name: 'train error (noisy)', dashed: true, points: rows.map((r) => ({ x: r.width, y: 100 * r.trainError.mean })) },
+          { name: noise > 0 ? 'train error (noisy labels)' : 'train error', dashed: true, points: rows.map((r) => ({ x: r.width, y: 100 * r.trainError.mean })) },
         ],
         markersX: [{ x: n, label: `N = n = ${n}` }],
       }),

@@ -6,7 +6,8 @@ import { addGramBlock, ridgeSolve } from './float64-solve.js';
 /**
  * Random ReLU features with a least-squares last layer, the model of Belkin et al. 2019
  * ("Reconciling modern machine-learning practice and the classical bias-variance trade-off",
- * Section 3 / Figure 2): phi(x) = max(0, x W) with W fixed, Gaussian N(0, 1/d), and the output
+ * random-features experiments: Fourier features in their Figure 2, ReLU features in the
+ * supplement): phi(x) = max(0, x W) with W fixed, Gaussian N(0, 1/d), and the output
  * weights a (N x k) fitted by minimum-norm least squares to one-hot targets. Below the
  * interpolation threshold (N < n) that is ordinary least squares; above it, the interpolating
  * solution of smallest norm. Both are the limit lambda -> 0 of ridge regression, solved here

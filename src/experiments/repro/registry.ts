@@ -35,7 +35,7 @@ export const reproductions: Record<string, ReproSpec> = {
     run: (s, ctx) => runLotteryRepro({ ...s, dir: ctx.dir }, ctx),
   },
   'double-descent': {
-    source: 'Belkin et al. 2019, Reconciling modern machine-learning practice and the classical bias-variance trade-off (Figure 2, random ReLU features); Nakkiran et al. 2019, Deep Double Descent (label noise)',
+    source: 'Belkin et al. 2019, Reconciling modern machine-learning practice and the classical bias-variance trade-off (random features: Fourier in Figure 2, ReLU in the supplement); Nakkiran et al. 2019, Deep Double Descent (label noise)',
     defaults: { n: 1000, test: 2000, noise: 0.2, seeds: 3, maxRatio: 10, ridge: 1e-10, pool: 0 },
     run: (s, ctx) => runDoubleDescent(s, ctx),
   },
