@@ -149,14 +149,12 @@ const GemmBlocking& gemm_blocking_for(Isa isa) {
   return cache[i];
 }
 
-void sgemm_serial(bool transA, bool transB, long m, long n, long k, float alpha, const float* a, long lda,
-                  const float* b, long ldb, float beta, float* c, long ldc) {
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0 || alpha == 0.0f) {
-    scale_c(m, n, beta, c, ldc);
-    return;
-  }
-  if ((m == 1 || n == 1) && gemv(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
+namespace {
+
+// The serial algorithm; `packed_a`, when given, holds all of op(A) as sgemm_pack_a laid it out
+// and replaces the packing of A (a, lda and transA are then unused).
+void serial_blocks(bool transA, bool transB, long m, long n, long k, float alpha, const float* a, long lda,
+                   const float* packed_a, const float* b, long ldb, float beta, float* c, long ldc) {
   const GemmImpl& g = impl();
   const GemmBlocking& bl = blocking();
   const long MR = g.mr, NR = g.nr;
@@ -164,7 +162,8 @@ void sgemm_serial(bool transA, bool transB, long m, long n, long k, float alpha,
   const long MC = bl.mc;
   const long NC = bl.nc;
   const long kc_max = min_l(KC, k);
-  float* ap = t_pack_a.get(size_t(round_up(min_l(MC, m), MR) * kc_max));
+  const long m_padded = round_up(m, MR);
+  float* ap = packed_a != nullptr ? nullptr : t_pack_a.get(size_t(round_up(min_l(MC, m), MR) * kc_max));
   float* bp = t_pack_b.get(size_t(round_up(min_l(NC, n), NR) * kc_max));
   for (long jc = 0; jc < n; jc += NC) {
     const long nc = min_l(NC, n - jc);
@@ -174,16 +173,58 @@ void sgemm_serial(bool transA, bool transB, long m, long n, long k, float alpha,
       g.pack_b(b, ldb, transB, pc, kc, jc, nc, bp);
       for (long ic = 0; ic < m; ic += MC) {
         const long mc = min_l(MC, m - ic);
-        g.pack_a(a, lda, transA, ic, mc, pc, kc, ap);
+        const float* ablock;
+        if (packed_a != nullptr) {
+          ablock = packed_a + m_padded * pc + ic * kc;
+        } else {
+          g.pack_a(a, lda, transA, ic, mc, pc, kc, ap);
+          ablock = ap;
+        }
         for (long jr = 0; jr < nc; jr += NR) {
           const long nr = min_l(NR, nc - jr);
           const float* bpan = bp + jr * kc;
           for (long ir = 0; ir < mc; ir += MR)
-            g.kernel(kc, ap + ir * kc, bpan, c + (ic + ir) * ldc + jc + jr, ldc, min_l(MR, mc - ir), nr, alpha, be);
+            g.kernel(kc, ablock + ir * kc, bpan, c + (ic + ir) * ldc + jc + jr, ldc, min_l(MR, mc - ir), nr, alpha, be);
         }
       }
     }
   }
+}
+
+}  // namespace
+
+void sgemm_serial(bool transA, bool transB, long m, long n, long k, float alpha, const float* a, long lda,
+                  const float* b, long ldb, float beta, float* c, long ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0.0f) {
+    scale_c(m, n, beta, c, ldc);
+    return;
+  }
+  if ((m == 1 || n == 1) && gemv(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
+  serial_blocks(transA, transB, m, n, k, alpha, a, lda, nullptr, b, ldb, beta, c, ldc);
+}
+
+size_t sgemm_packed_a_size(long m, long k) {
+  return m <= 0 || k <= 0 ? 0 : size_t(round_up(m, impl().mr) * k);
+}
+
+void sgemm_pack_a(bool transA, long m, long k, const float* a, long lda, float* dst) {
+  if (m <= 0 || k <= 0) return;
+  const GemmImpl& g = impl();
+  const long KC = blocking().kc, m_padded = round_up(m, g.mr);
+  // Block pc holds rows [0, m) x depth [pc, pc+kc) as pack_a lays out one MC block, so the
+  // rows of any MC block (a multiple of MR) start at ic * kc inside it.
+  for (long pc = 0; pc < k; pc += KC) g.pack_a(a, lda, transA, 0, m, pc, min_l(KC, k - pc), dst + m_padded * pc);
+}
+
+void sgemm_serial_packed_a(bool transB, long m, long n, long k, float alpha, const float* packed_a, const float* b,
+                           long ldb, float beta, float* c, long ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0.0f) {
+    scale_c(m, n, beta, c, ldc);
+    return;
+  }
+  serial_blocks(false, transB, m, n, k, alpha, nullptr, 0, packed_a, b, ldb, beta, c, ldc);
 }
 
 // Below this many multiply-adds (about 5 us of work) a GEMM runs on one thread: the split

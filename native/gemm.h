@@ -2,6 +2,8 @@
 // dimensions, op = optional transpose. beta == 0 overwrites C without reading it.
 #pragma once
 
+#include <cstddef>
+
 namespace tc {
 
 // Multithreaded when the problem is large enough to pay for it (and not already inside a
@@ -19,6 +21,17 @@ void sgemm_serial(bool transA, bool transB, long m, long n, long k, float alpha,
 void sgemm_batched(bool transA, bool transB, long m, long n, long k, float alpha, const float* a,
                    const float* b, float beta, float* c, long batch, long strideA, long strideB,
                    long strideC);
+
+// A left operand packed once for many products (a convolution's weights across the images of a
+// batch): sgemm_pack_a lays all of op(A) (m x k) out as the serial algorithm's packing would,
+// block by block, into sgemm_packed_a_size(m, k) floats; sgemm_serial_packed_a then runs the
+// serial algorithm without packing A. Same blocks, same kernel calls: the results are bit for
+// bit those of sgemm_serial (except for m == 1 or n == 1, which sgemm_serial does as a
+// matrix-vector product).
+size_t sgemm_packed_a_size(long m, long k);
+void sgemm_pack_a(bool transA, long m, long k, const float* a, long lda, float* dst);
+void sgemm_serial_packed_a(bool transB, long m, long n, long k, float alpha, const float* packed_a, const float* b,
+                           long ldb, float beta, float* c, long ldc);
 
 const char* gemm_kernel_name();
 

@@ -1,25 +1,10 @@
 // What dashboard routes read, as plain interfaces: the server implements them over the run
 // directories, a static report over data embedded in the page. Nothing here touches Node.
 import type { SeriesSet } from './series/series-set.js';
+import type { RunInfo, LedgerEntry } from '../track/run-types.js';
 
-/** The fields of run.json the dashboard shows (see track/run-store.ts RunInfo). */
-export interface RunInfoView {
-  id: string;
-  experiment: string;
-  hparams: Record<string, unknown>;
-  seed: number;
-  backend: string;
-  versions: Record<string, string>;
-  status: string;
-  createdAt: string;
-  updatedAt: string;
-  resumedAt?: string[];
-  error?: string;
-  pid?: number;
-  host?: string;
-  heartbeatAt?: string;
-  extra?: Record<string, unknown>;
-}
+/** run.json as the dashboard reads it: any status string (a newer version may add some), no source. */
+export type RunInfoView = Omit<RunInfo, 'status' | 'source'> & { status: string };
 
 export interface CheckpointView {
   name: string;
@@ -29,17 +14,7 @@ export interface CheckpointView {
   last: boolean;
 }
 
-/** One line of the test ledger (track/test-ledger.ts LedgerEntry). */
-export interface LedgerEntryView {
-  testSet: string;
-  experiment?: string;
-  runId: string;
-  modelHash: string;
-  metric: string;
-  value: number;
-  n: number;
-  time: string;
-}
+export type LedgerEntryView = LedgerEntry;
 
 /** One run as the store sees it now. A broken run has `error` set and whatever could be read. */
 export interface RunView {

@@ -10,6 +10,9 @@ export interface Batch {
 }
 
 /** Applied to each training batch (augmentation); gets its own seeded generator. */
+/** An iterator that never finishes: `next().value` is always a batch. */
+export type EndlessBatches = globalThis.Generator<Batch & { epoch: number }, never>;
+
 export type BatchTransform = (x: Tensor, g: Generator) => Tensor;
 
 export interface DataLoaderOptions {
@@ -60,6 +63,18 @@ export class DataLoader implements Iterable<Batch> {
 
   *[Symbol.iterator](): Iterator<Batch> {
     yield* this.batchesFrom(0);
+  }
+
+  /**
+   * Batches without end, epoch after epoch from `firstEpoch` (each with its epoch), for loops
+   * that run a fixed number of steps whatever the epoch length: range tests, sweeps, probes.
+   */
+  *endless(firstEpoch = 0): EndlessBatches {
+    if (this.length === 0) throw new RangeError('DataLoader: the dataset is empty (or smaller than one batch with dropLast), so there is no batch to repeat');
+    for (let epoch = firstEpoch; ; epoch++) {
+      this.setEpoch(epoch);
+      for (const b of this.batchesFrom(0)) yield { ...b, epoch };
+    }
   }
 
   /**

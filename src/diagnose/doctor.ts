@@ -372,13 +372,8 @@ function runChecks(exp: Experiment<HParams>, hp: HParams, opts: DoctorOptions, l
     model.train();
     const opt = makeOptimizer(model.parameters(), hp);
     const loader = new DataLoader(splits.train, { batchSize: n, shuffle: true, seed });
-    let it = loader[Symbol.iterator]();
-    let epoch = 0;
-    const next = (): { x: Tensor; y: Tensor } => {
-      let r = it.next();
-      if (r.done) { loader.setEpoch(++epoch); it = loader[Symbol.iterator](); r = it.next(); }
-      return r.value as { x: Tensor; y: Tensor };
-    };
+    const batches = loader.endless(0);
+    const next = (): { x: Tensor; y: Tensor } => batches.next().value;
     growth = memoryGrowth(() => {
       const b = next();
       opt.zeroGrad();

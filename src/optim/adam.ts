@@ -1,24 +1,13 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { backend } from '../backend/registry.js';
-import { Optimizer, checkRange, buffer, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { checkAdamFamily, adamMoments } from './adam-family.js';
+import { Optimizer, buffer, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 
 export type AdamOptions = { lr: number; betas: [number, number]; eps: number; weightDecay: number; amsgrad: boolean };
 
-function validateAdam(name: string, g: ParamGroup<AdamOptions>, i: number): void {
-  checkRange(name, 'lr', g.lr, 0, Infinity, i);
-  checkRange(name, 'eps', g.eps, 0, Infinity, i);
-  checkRange(name, 'weightDecay', g.weightDecay, 0, Infinity, i);
-  if (!Array.isArray(g.betas) || g.betas.length !== 2) throw new RangeError(`${name}: betas must be a pair [beta1, beta2], got ${String(g.betas)} (parameter group ${i})`);
-  checkRange(name, 'betas[0]', g.betas[0], 0, 1, i, true);
-  checkRange(name, 'betas[1]', g.betas[1], 0, 1, i, true);
-}
-
 /** One fused Adam/AdamW step: the bias corrections depend on the per-parameter step count. */
 function adamUpdate(p: Tensor, grad: Float32Array, st: ParamState, g: ParamGroup<AdamOptions>, decoupled: boolean): void {
-  const step = ((st.step as number | undefined) ?? 0) + 1;
-  st.step = step;
-  const m = buffer(st, 'exp_avg', p.size);
-  const v = buffer(st, 'exp_avg_sq', p.size);
+  const { step, m, v } = adamMoments(st, p.size);
   const vmax = g.amsgrad ? buffer(st, 'max_exp_avg_sq', p.size) : null;
   const [b1, b2] = g.betas;
   backend().adamStep(p.f32, grad, m, v, vmax, {
@@ -32,7 +21,7 @@ export class Adam extends Optimizer<AdamOptions> {
   constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}) {
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, ...opts });
   }
-  protected validate(g: ParamGroup<AdamOptions>, i: number): void { validateAdam('Adam', g, i); }
+  protected validate(g: ParamGroup<AdamOptions>, i: number): void { checkAdamFamily('Adam', g, i); }
   protected update(p: Tensor, grad: Float32Array, st: ParamState, g: ParamGroup<AdamOptions>): void { adamUpdate(p, grad, st, g, false); }
 }
 
@@ -41,6 +30,6 @@ export class AdamW extends Optimizer<AdamOptions> {
   constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}) {
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, ...opts });
   }
-  protected validate(g: ParamGroup<AdamOptions>, i: number): void { validateAdam('AdamW', g, i); }
+  protected validate(g: ParamGroup<AdamOptions>, i: number): void { checkAdamFamily('AdamW', g, i); }
   protected update(p: Tensor, grad: Float32Array, st: ParamState, g: ParamGroup<AdamOptions>): void { adamUpdate(p, grad, st, g, true); }
 }

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, checkRange, buffer, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
-import { checkBetas } from './radam.js';
+import { checkBetas } from './adam-family.js';
 
 export type LionOptions = { lr: number; betas: [number, number]; weightDecay: number };
 

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, checkRange, buffer, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
-import { checkBetas } from './radam.js';
+import { Optimizer, checkRange, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { checkAdamFamily, adamMoments } from './adam-family.js';
 
 export type NAdamOptions = {
   lr: number; betas: [number, number]; eps: number; weightDecay: number; momentumDecay: number;
@@ -29,18 +29,12 @@ export class NAdam extends Optimizer<NAdamOptions> {
   }
 
   protected validate(g: ParamGroup<NAdamOptions>, i: number): void {
-    checkRange('NAdam', 'lr', g.lr, 0, Infinity, i);
-    checkRange('NAdam', 'eps', g.eps, 0, Infinity, i);
-    checkRange('NAdam', 'weightDecay', g.weightDecay, 0, Infinity, i);
+    checkAdamFamily('NAdam', g, i);
     checkRange('NAdam', 'momentumDecay', g.momentumDecay, 0, Infinity, i);
-    checkBetas('NAdam', g.betas, i);
   }
 
   protected update(p: Tensor, grad: Float32Array, st: ParamState, g: ParamGroup<NAdamOptions>): void {
-    const step = ((st.step as number | undefined) ?? 0) + 1;
-    st.step = step;
-    const m = buffer(st, 'exp_avg', p.size);
-    const v = buffer(st, 'exp_avg_sq', p.size);
+    const { step, m, v } = adamMoments(st, p.size);
     const w = p.f32;
     const [b1, b2] = g.betas;
     const bc2 = 1 - b2 ** step;

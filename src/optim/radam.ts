@@ -1,14 +1,8 @@
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, checkRange, buffer, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { checkAdamFamily, adamMoments } from './adam-family.js';
+import { Optimizer, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 
 export type RAdamOptions = { lr: number; betas: [number, number]; eps: number; weightDecay: number };
-
-/** Shared checks for the Adam family's betas pair. */
-export function checkBetas(name: string, betas: unknown, i: number): void {
-  if (!Array.isArray(betas) || betas.length !== 2) throw new RangeError(`${name}: betas must be a pair [beta1, beta2], got ${String(betas)} (parameter group ${i})`);
-  checkRange(name, 'betas[0]', betas[0], 0, 1, i, true);
-  checkRange(name, 'betas[1]', betas[1], 0, 1, i, true);
-}
 
 /**
  * RAdam, rectified Adam (Liu et al. 2020, "On the Variance of the Adaptive Learning Rate and
@@ -26,17 +20,11 @@ export class RAdam extends Optimizer<RAdamOptions> {
   }
 
   protected validate(g: ParamGroup<RAdamOptions>, i: number): void {
-    checkRange('RAdam', 'lr', g.lr, 0, Infinity, i);
-    checkRange('RAdam', 'eps', g.eps, 0, Infinity, i);
-    checkRange('RAdam', 'weightDecay', g.weightDecay, 0, Infinity, i);
-    checkBetas('RAdam', g.betas, i);
+    checkAdamFamily('RAdam', g, i);
   }
 
   protected update(p: Tensor, grad: Float32Array, st: ParamState, g: ParamGroup<RAdamOptions>): void {
-    const step = ((st.step as number | undefined) ?? 0) + 1;
-    st.step = step;
-    const m = buffer(st, 'exp_avg', p.size);
-    const v = buffer(st, 'exp_avg_sq', p.size);
+    const { step, m, v } = adamMoments(st, p.size);
     const w = p.f32;
     const [b1, b2] = g.betas;
     const bc1 = 1 - b1 ** step, bc2 = 1 - b2 ** step;

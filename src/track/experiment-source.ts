@@ -7,15 +7,8 @@ import { loadExperiment } from '../cli/load-experiment.js';
 import { UsageError } from '../cli/args.js';
 import { Run } from './run-store.js';
 
-/**
- * Where a run's experiment came from, recorded in run.json so that every later command
- * (resume, test, compare, the dashboard) loads the very same definition: a built-in by name,
- * or a module file by absolute path with the SHA-256 of its content. The package version is
- * kept with it because a built-in's definition can change between versions.
- */
-export type ExperimentSource =
-  | { kind: 'builtin'; name: string; version: string }
-  | { kind: 'file'; name: string; path: string; sha256: string; version: string };
+export type { ExperimentSource } from './run-types.js';
+import type { ExperimentSource } from './run-types.js';
 
 /** This package's version from its package.json ('unknown' in an unusual layout). */
 export function packageVersion(): string {

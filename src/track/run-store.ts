@@ -1,47 +1,9 @@
 import { mkdirSync, existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic, readJsonFile, JsonlAppender, readJsonl } from './files.js';
-import type { ExperimentSource } from './experiment-source.js';
+import type { MetricRecord, RunStatus, RunInfo } from './run-types.js';
 
-/** One line of metrics.jsonl. */
-export interface MetricRecord {
-  step: number;
-  epoch: number;
-  split: string;
-  name: string;
-  value: number;
-  time: number;
-}
-
-/**
- * How a run stands. `running` is what the training process writes; readers go through
- * `effectiveStatus` (track/liveness.ts), which reports a `running` run whose heartbeat is stale
- * as `crashed`. `interrupted` is a clean stop (Ctrl-C / SIGTERM) with a checkpoint to resume
- * from; `failed` is an error the process caught; `pruned` is a search trial stopped early.
- */
-export type RunStatus = 'running' | 'completed' | 'interrupted' | 'crashed' | 'failed' | 'pruned' | 'stopped';
-
-export interface RunInfo {
-  id: string;
-  experiment: string;
-  hparams: Record<string, unknown>;
-  seed: number;
-  backend: string;
-  versions: Record<string, string>;
-  status: RunStatus;
-  createdAt: string;
-  updatedAt: string;
-  resumedAt?: string[];
-  error?: string;
-  /** The training process: its id, its host and the last time it said it was alive (ISO). */
-  pid?: number;
-  host?: string;
-  heartbeatAt?: string;
-  /** Where the experiment definition came from (built-in name, or file path + sha256), so later commands load the same one. */
-  source?: ExperimentSource;
-  /** Anything else worth keeping with the run (data split hash, final-mode flag, ...). */
-  extra?: Record<string, unknown>;
-}
+export type { MetricRecord, RunStatus, RunInfo };
 
 /**
  * A run directory: run.json (what ran, with which settings, and how it ended), metrics.jsonl

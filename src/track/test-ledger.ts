@@ -9,17 +9,8 @@ import type { Tensor } from '../tensor/tensor.js';
  * estimate: picking the best of k models on it overfits it, and the ledger makes that count
  * visible.
  */
-export interface LedgerEntry {
-  /** Content hash of the test set: every model evaluated on these examples counts, whatever experiment made it. */
-  testSet: string;
-  experiment?: string;
-  runId: string;
-  modelHash: string;
-  metric: string;
-  value: number;
-  n: number;
-  time: string;
-}
+import type { LedgerEntry } from './run-types.js';
+export type { LedgerEntry };
 
 export interface LedgerCheck {
   /** Earlier evaluations of this test set. */

@@ -114,13 +114,11 @@ export function estimateCriticalBatchSize<H extends HParams>(experiment: Experim
   const g = new Generator(seed + 104729);
   const out: NoisePoint[] = [];
   const work = steps + points * repeats;
-  let done = 0, epoch = 0, lossSum = 0, lossN = 0;
+  let done = 0, lossSum = 0, lossN = 0;
   model.train();
-  let it = loader.setEpoch(epoch)[Symbol.iterator]();
+  const batches = loader.endless(0);
   for (let step = 1; step <= steps; step++) {
-    let next = it.next();
-    if (next.done) { it = loader.setEpoch(++epoch)[Symbol.iterator](); next = it.next(); }
-    const { x, y } = next.value;
+    const { x, y, epoch } = batches.next().value;
     optimizer.zeroGrad();
     const l = exp.loss(model.call(x), y);
     const lv = l.item();

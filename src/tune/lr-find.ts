@@ -168,12 +168,9 @@ export function lrFind<H extends HParams>(target: Experiment<H> | LrFindTarget, 
   let stopWhy = `reached the last rate (${o.maxLr}) without the smoothed loss exceeding ${o.divergeFactor}x its minimum`;
   try {
     t.model.train();
-    let epoch = 0;
-    let it = loader.setEpoch(epoch)[Symbol.iterator]();
+    const batches = loader.endless(0);
     for (let i = 0; i < o.steps; i++) {
-      let next = it.next();
-      if (next.done) { it = loader.setEpoch(++epoch)[Symbol.iterator](); next = it.next(); }
-      const { x, y } = next.value;
+      const { x, y } = batches.next().value;
       const lr = rangeTestLr(i, o.steps, o.minLr, o.maxLr);
       setLearningRate(t.optimizer, lr);
       t.optimizer.zeroGrad();

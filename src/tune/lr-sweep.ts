@@ -40,13 +40,13 @@ function shortRun(exp: Experiment<HParams>, hp: HParams, lr: number, steps: numb
   const loader = new DataLoader(data.train, { batchSize: Number(hp.batchSize ?? 64), shuffle: true, seed, transform: data.trainTransform });
   const params = model.parameters();
   const norms: number[] = [];
+  const batches = loader.endless(1);
   let epoch = 1;
-  let it = loader.setEpoch(epoch)[Symbol.iterator]();
   model.train();
   for (let step = 1; step <= steps; step++) {
-    let next = it.next();
-    if (next.done) { it = loader.setEpoch(++epoch)[Symbol.iterator](); next = it.next(); }
-    const { x, y } = next.value;
+    const b = batches.next().value;
+    epoch = b.epoch;
+    const { x, y } = b;
     optimizer.zeroGrad();
     const l = exp.loss(model.call(x), y);
     const v = l.item();

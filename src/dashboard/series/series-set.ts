@@ -1,14 +1,9 @@
 // A run's metrics as columns, one series per (split, name), appended as metrics.jsonl grows.
 // Columns are typed arrays that grow by doubling, so 100,000 records cost ~3 MB, not 100,000 objects.
 
-export interface MetricRecordLike {
-  step: number;
-  epoch: number;
-  split: string;
-  name: string;
-  value: number;
-  time: number;
-}
+import type { MetricRecord } from '../../track/run-types.js';
+
+export type MetricRecordLike = MetricRecord;
 
 /** One metric's columns; the first `length` entries are valid, in step order. */
 export class Series {
