@@ -19,8 +19,8 @@ export const reproductions: Record<string, ReproSpec> = {
     run: (s, ctx) => runRandomLabels(s, ctx),
   },
   'adam-vs-sgd-linear': {
-    source: 'the lecture\'s warning: on linear regression SGD/momentum beats Adam at equal budget',
-    defaults: { n: 200, d: 20, steps: 100, seed: 0 },
+    source: 'Wilson et al. 2017, The Marginal Value of Adaptive Gradient Methods in Machine Learning (section 3: overparameterized linear regression)',
+    defaults: { n: 50, d: 200, steps: 300, seeds: 5, seed: 0 },
     run: (s) => runAdamVsSgdLinear(s),
   },
   initialization: {
