@@ -4,6 +4,7 @@ import { runAdamVsSgdLinear } from './adam-vs-sgd-linear.js';
 import { runInitialization } from './initialization.js';
 import { runLotteryRepro } from './lottery.js';
 import { runDoubleDescent } from './double-descent.js';
+import { runBatchNoise } from './batch-noise.js';
 import type { ReproContext, ReproResult } from './types.js';
 
 /** A reproduction: its source, its default size and how to scale it (flags are numbers by name). */
@@ -20,14 +21,19 @@ export const reproductions: Record<string, ReproSpec> = {
     run: (s, ctx) => runRandomLabels(s, ctx),
   },
   'adam-vs-sgd-linear': {
-    source: 'the lecture\'s warning: on linear regression SGD/momentum beats Adam at equal budget',
-    defaults: { n: 200, d: 20, steps: 100, seed: 0 },
+    source: 'Wilson et al. 2017, The Marginal Value of Adaptive Gradient Methods in Machine Learning (section 3: overparameterized linear regression)',
+    defaults: { n: 50, d: 200, steps: 300, seeds: 5, seed: 0 },
     run: (s) => runAdamVsSgdLinear(s),
   },
   initialization: {
     source: 'Glorot & Bengio 2010; He et al. 2015',
     defaults: { depth: 30, width: 256, batch: 256, seed: 0 },
     run: (s) => runInitialization(s),
+  },
+  'batch-noise': {
+    source: 'McCandlish et al. 2018, An Empirical Model of Large-Batch Training; Shallue et al. 2019, Measuring the Effects of Data Parallelism on Neural Network Training',
+    defaults: { train: 8192, val: 1000, hidden: 128, epochs: 10, minBatch: 8, maxBatch: 2048, lr0: 0.05, lrMax: 1, target: 0.9, seeds: 3, seed: 0, noiseRepeats: 30, pool: 2 },
+    run: (s, ctx) => runBatchNoise(s, ctx),
   },
   lottery: {
     source: 'Frankle & Carbin 2019, The Lottery Ticket Hypothesis (Figure 3)',

@@ -36,17 +36,24 @@ test('initialization at depth 12, width 64: He keeps ReLU activations and gradie
   assert.equal(r.held, true, r.evidence.join('\n'));
 });
 
-test('adam-vs-sgd-linear: the verdict is the measured comparison of each optimizer at its best grid lr (and it does not hold in general)', () => {
-  const r = runAdamVsSgdLinear({ n: 100, d: 10, steps: 100 });
-  type Run = { optimizer: string; lr: number; final: number };
-  const d = r.data as { runs: Run[]; best: Run[] };
-  for (const b of d.best) {
-    const own = d.runs.filter((x) => x.optimizer === b.optimizer);
-    assert.equal(b.final, Math.min(...own.map((x) => x.final)), `${b.optimizer}: best is the minimum over its grid`);
+test('adam-vs-sgd-linear at n=20, d=80, 150 steps, 3 seeds: GD/momentum reach the min-norm interpolant and a lower held-out loss than Adam at its best grid lr', () => {
+  const r = runAdamVsSgdLinear({ n: 20, d: 80, steps: 150, seeds: 3 });
+  type Run = { optimizer: string; lr: number; final: number; train: number; fromMinNorm: number };
+  const d = r.data as { perSeed: Array<{ minNormLoss: number; runs: Run[]; best: Run[] }>; grid: number[] };
+  for (const ps of d.perSeed) {
+    for (const b of ps.best) {
+      const own = ps.runs.filter((x) => x.optimizer === b.optimizer);
+      assert.equal(b.final, Math.min(...own.map((x) => x.final)), `${b.optimizer}: best is the minimum over its grid`);
+      assert.ok(b.lr !== d.grid[0] && b.lr !== d.grid[d.grid.length - 1], `${b.optimizer}: best lr ${b.lr} is not on the grid's edge`);
+    }
+    const [sgd, momentum, adam] = ps.best;
+    // GD and momentum from zero stay in X's row space: they land on the min-norm interpolant.
+    for (const g of [sgd, momentum]) { assert.ok(g.train < 1e-3, `${g.optimizer} fits: ${g.train}`); assert.ok(g.fromMinNorm < 0.01, `${g.optimizer} at min-norm: ${g.fromMinNorm}`); }
+    assert.ok(Math.abs(sgd.final - ps.minNormLoss) < 1e-3, `GD's held-out loss is the min-norm interpolant's (${sgd.final} vs ${ps.minNormLoss})`);
+    assert.ok(adam.fromMinNorm > 0.1, `Adam leaves the row space: distance ${adam.fromMinNorm}`);
+    // Measured at this size: Adam 0.841 / 0.986 / 0.783 vs GD 0.736 / 0.784 / 0.722.
+    assert.ok(adam.final > Math.min(sgd.final, momentum.final) + 0.02, `Adam ${adam.final} vs GD ${sgd.final}, momentum ${momentum.final}`);
   }
-  const [sgd, momentum, adam] = d.best;
-  assert.equal(r.held, Math.min(sgd.final, momentum.final) < adam.final);
-  // Measured at this size: Adam at its best lr beats both (excess 1.0e-4 vs 1.2e-4 / 1.8e-4).
-  assert.equal(r.held, false, r.evidence.join('\n'));
-  assert.ok(adam.final < 1e-3 && momentum.final < 1e-3, 'both get within 1e-3 of the optimum in 100 steps');
+  assert.equal(r.held, true, r.evidence.join('\n'));
+  assert.ok(r.plots['heldout-loss.svg'].startsWith('<svg'));
 });
