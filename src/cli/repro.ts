@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { parseArgs, formatFlagHelp, UsageError, closestMatch } from './args.js';
 import { reproductions, reproStudyDir } from '../experiments/repro/registry.js';
 import { writeFileAtomic } from '../track/files.js';
@@ -37,7 +37,15 @@ export async function reproCommand(argv: string[]): Promise<number> {
   const dir = reproStudyDir(f.out, name);
   mkdirSync(dir, { recursive: true });
   const t0 = performance.now();
-  const r = spec.run(size, { dir, dataDir: f['data-dir'], log: f.json ? undefined : (l) => console.error(l) });
+  let r;
+  try {
+    r = spec.run(size, { dir, dataDir: f['data-dir'], log: f.json ? undefined : (l) => console.error(l) });
+  } catch (e) {
+    // A size the reproduction refuses fails before anything is written: leave no empty study behind.
+    if (readdirSync(dir).length === 0) rmdirSync(dir);
+    if (e instanceof RangeError) throw new UsageError(e.message.startsWith(name) ? e.message : `${name}: ${e.message}`);
+    throw e;
+  }
   const seconds = (performance.now() - t0) / 1000;
   for (const [file, svg] of Object.entries(r.plots)) writeFileAtomic(join(dir, file), svg);
   writeFileAtomic(join(dir, 'table.txt'), [...r.table, '', `claim: ${r.claim}`, `held: ${r.held ? 'yes' : 'no'}`, ...r.evidence, ''].join('\n'));

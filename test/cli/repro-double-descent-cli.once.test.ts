@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers.js';
 
@@ -22,8 +22,10 @@ test('repro double-descent: listed by --help with its source and sizes, writes i
   assert.deepEqual(summary.data.widths.slice(7, 10), [95, 100, 105], 'widths are multiples of n, dense around it');
   assert.match(readFileSync(join(j.dir, 'test-error.svg'), 'utf8'), /^<svg[\s\S]*log scale[\s\S]*N = n = 100[\s\S]*<\/svg>\n$/);
   assert.match(readFileSync(join(j.dir, 'table.txt'), 'utf8'), /claim: random ReLU features/);
+  const before = readdirSync(out).length;
   r = run(['repro', 'double-descent', '--size', 'noise=1.5', '--out', out]);
-  assert.notEqual(r.status, 0);
+  assert.equal(r.status, 2, 'a refused size is a usage error');
+  assert.equal(readdirSync(out).length, before, 'a refused size leaves no empty study folder');
   assert.match(r.stderr, /noise must be in \[0, 1\), got 1\.5/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
