@@ -72,7 +72,8 @@ export function topHessianEigenvalue(loss: LossClosure, params: Tensor[], o: { m
   const n = flatSize(params);
   if (o.start && o.start.length !== n) throw new Error(`topHessianEigenvalue: start has ${o.start.length} entries, the parameters have ${n}`);
   // A warm start (the previous eigenvector, during training) converges in a few HVPs instead of tens.
-  let v = o.start && norm(o.start) > 0 ? Float64Array.from(o.start, (x) => x / norm(o.start!)) : randomUnit(n, o.seed ?? 0);
+  const startNorm = o.start ? norm(o.start) : 0;
+  let v = o.start && startNorm > 0 ? Float64Array.from(o.start, (x) => x / startNorm) : randomUnit(n, o.seed ?? 0);
   let value = 0;
   for (let it = 1; it <= maxIt; it++) {
     const hv = hessianVectorProduct(loss, params, v);
