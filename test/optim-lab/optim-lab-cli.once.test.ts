@@ -37,3 +37,23 @@ test('train --track-sharpness rejects a value that is not a positive integer, na
     assert.match(r.stderr, /--track-sharpness/);
   }
 });
+
+test('compare-optimizers runs each optimizer at its own range-test lr by default and shows it; --lr find with --lrs is a usage error', () => {
+  const out = tempDir('tc-cmp-lr-');
+  const r = run(['compare-optimizers', 'mnist-mlp', '--set', 'limitTrain=1200', '--set', 'valSize=200', '--set', 'limitTest=100', '--optimizers', 'sgd,adam',
+    '--iterations', '15', '--seeds', '1', '--lr-find-steps', '30', '--out', out, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { dir: string; lrMode: string; ranking: Array<{ optimizer: string; bestLr: number; lrFrom: string }> };
+  assert.equal(j.lrMode, 'find');
+  const summary = JSON.parse(readFileSync(join(j.dir, 'summary.json'), 'utf8')) as { rangeTests: Array<{ optimizer: string; lr: number }> };
+  for (const x of j.ranking) {
+    assert.equal(x.lrFrom, 'range test');
+    assert.equal(x.bestLr, summary.rangeTests.find((t) => t.optimizer === x.optimizer)!.lr);
+  }
+  const table = readFileSync(join(j.dir, 'table.txt'), 'utf8');
+  assert.match(table, /lr from/);
+  assert.match(table, /adam\s+\S+\s+range test/);
+  const bad = run(['compare-optimizers', 'mnist-mlp', '--lr', 'find', '--lrs', '0.1']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--lr find .* --lrs/);
+});
