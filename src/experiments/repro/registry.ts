@@ -3,6 +3,7 @@ import { runRandomLabels } from './random-labels.js';
 import { runAdamVsSgdLinear } from './adam-vs-sgd-linear.js';
 import { runInitialization } from './initialization.js';
 import { runLotteryRepro } from './lottery.js';
+import { runEdgeOfStability } from './edge-of-stability.js';
 import type { ReproContext, ReproResult } from './types.js';
 
 /** A reproduction: its source, its default size and how to scale it (flags are numbers by name). */
@@ -32,6 +33,11 @@ export const reproductions: Record<string, ReproSpec> = {
     source: 'Frankle & Carbin 2019, The Lottery Ticket Hypothesis (Figure 3)',
     defaults: { rounds: 15, seeds: 3, iterations: 600 },
     run: (s, ctx) => runLotteryRepro({ ...s, dir: ctx.dir }, ctx),
+  },
+  'edge-of-stability': {
+    source: 'Cohen et al. 2021, Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability',
+    defaults: { lr: 0.1, steps: 800, every: 10, n: 200, hidden: 32, seed: 0 },
+    run: (s, ctx) => runEdgeOfStability({ ...s, lrs: [s.lr] }, ctx),
   },
 };
 
