@@ -10,6 +10,7 @@ import { Trainer } from '../train/trainer.js';
 import { EarlyStopping, type Callback } from '../train/callbacks.js';
 import { TensorBoardCallback } from '../interop/tensorboard/callback.js';
 import { NoiseScaleCallback } from '../tune/noise-scale-callback.js';
+import { sharpnessTracker } from '../optim-lab/sharpness-tracker.js';
 import { loadCheckpoint, type LoadedCheckpoint } from '../train/checkpoint.js';
 import { Run } from '../track/run-store.js';
 import { Heartbeat, stillRunning } from '../track/heartbeat.js';
@@ -37,6 +38,7 @@ export const trainFlags = {
   'detect-anomaly': { type: 'boolean', help: 'stop at the first NaN/Inf and name the op that made it' },
   broadcast: { type: 'string', choices: ['off', 'warn', 'error'], help: 'strict broadcasting: flag broadcasts that add a dimension on the left and grow both operands' },
   'noise-scale': { type: 'int', min: 1, help: 'every N optimizer steps, log the gradient noise scale B_simple (McCandlish et al. 2018) as the metric noise_scale (one extra forward/backward over the batch each time)' },
+  'track-sharpness': { type: 'int', min: 1, help: 'every N optimizer steps, log the top Hessian eigenvalue of the training loss (power iteration on Hessian-vector products, on a fixed batch of up to 256 examples) as the metric sharpness, with two_over_lr = 2/lr (the edge of stability, Cohen et al. 2021)' },
   tensorboard: { type: 'string', help: 'also write TensorBoard event files to this folder as training goes (tensorboard --logdir DIR)' },
   json: { type: 'boolean', help: 'print one JSON object as the last line of stdout' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
@@ -85,7 +87,7 @@ export function parseCheckpointEvery(text: string): { steps: number } | { ms: nu
 export async function trainCommand(argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, trainFlags, [{ name: 'experiment', required: false }]);
   if (flags.help) {
-    console.log('usage: tradecraft train <experiment|path.ts> [--epochs N] [--batch-size N] [--lr X] [--seed N] [--set k=v ...] [--data-dir DIR] [--out DIR] [--checkpoint-every 500|10m|off] [--final] [--noise-scale N] [--tensorboard DIR] [--json]\n' +
+    console.log('usage: tradecraft train <experiment|path.ts> [--epochs N] [--batch-size N] [--lr X] [--seed N] [--set k=v ...] [--data-dir DIR] [--out DIR] [--checkpoint-every 500|10m|off] [--final] [--noise-scale N] [--track-sharpness N] [--tensorboard DIR] [--json]\n' +
       '       tradecraft train --resume RUN_DIR [--epochs N [--reschedule extend|restart]] [--experiment PATH] [--json]\n\n' +
       'Ctrl-C (or SIGTERM) finishes the current step, writes a checkpoint, marks the run interrupted and prints the command that resumes it; a second one quits at once.\n\n' +
       formatFlagHelp(trainFlags));
@@ -181,6 +183,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const tensorboard = flags.tensorboard ? new TensorBoardCallback(run, flags.tensorboard) : null;
   if (tensorboard) (callbacks as Callback[]).push(tensorboard);
   if (flags['noise-scale'] !== undefined) (callbacks as Callback[]).push(new NoiseScaleCallback({ every: flags['noise-scale'] }));
+  if (flags['track-sharpness'] !== undefined) (callbacks as Callback[]).push(sharpnessTracker({ every: flags['track-sharpness'], batch: 256 }));
 
   const relDir = relative(process.cwd(), run.dir) || '.';
   say(`tradecraft: ${flags.resume ? 'resuming' : 'training'} ${exp.name} on ${backend().describe()}; run ${relDir}` + (final ? ' (final: train+validation)' : ''));

@@ -24,6 +24,8 @@ export interface TrainStepContext {
   y: Tensor;
   model: Module;
   loss: LossFn;
+  /** The optimizer's learning rate for this step (absent when the caller does not know it). */
+  lr?: number;
   /** Appends a training metric for this step to the run's metrics.jsonl (no-op without a run). */
   log(name: string, value: number): void;
 }

@@ -232,7 +232,7 @@ export class Trainer {
         seen += y.shape[0];
         const lastOfEpoch = batch === loader.length;
         if (batch % accumulate === 0 || lastOfEpoch) {
-          for (const cb of callbacks) cb.onTrainStep?.({ step: step + 1, epoch, x, y, model, loss: this.o.loss, log: (name, value) => run?.log({ step: step + 1, epoch, split: 'train', name, value }) });
+          for (const cb of callbacks) cb.onTrainStep?.({ step: step + 1, epoch, x, y, model, loss: this.o.loss, lr: optimizer.lr, log: (name, value) => run?.log({ step: step + 1, epoch, split: 'train', name, value }) });
           const norm = this.o.clipGradNorm ? clipGradNorm(params, this.o.clipGradNorm) : gradNorm(params);
           const lr = optimizer.lr;
           optimizer.step();

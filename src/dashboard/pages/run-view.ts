@@ -2,6 +2,7 @@
 // charts, and the tables about the run; it follows the run live while it trains.
 import type { ChartData, ChartHandle, PageUi } from '../web/page-ui.js';
 import type { SeriesResponse } from '../series/series-query.js';
+import { sharpnessChart } from './run-sharpness-chart.js';
 
 const BLUE = '#1f6feb', ORANGE = '#e8590c', GREEN = '#2f9e44', PURPLE = '#7048e8', GREY = '#667085';
 
@@ -162,7 +163,8 @@ export async function renderRun(ui: PageUi): Promise<void> {
   const lr = metricChart(ui, grid, 'chart-lr', 'learning rate', 'train/lr', state, { smooth: false, color: GREEN });
   const grad = gradNormChart(ui, grid, state);
   const speed = metricChart(ui, grid, 'chart-throughput', 'throughput (samples/s)', 'train/samples_per_second', state, { smooth: true, color: GREY });
-  const curves = [loss, lr, grad, speed];
+  const sharpness = info.metrics.some((m) => m.key === 'train/sharpness') ? sharpnessChart(ui, grid, state) : null;
+  const curves = [loss, lr, grad, speed, ...(sharpness ? [sharpness] : [])];
   const refreshCurves = (reset = false): Promise<unknown> => Promise.all(curves.map((f) => f(reset)));
 
   const tables = ui.el('div', { class: 'grid' });

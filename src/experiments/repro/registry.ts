@@ -5,6 +5,7 @@ import { runInitialization } from './initialization.js';
 import { runLotteryRepro } from './lottery.js';
 import { runDoubleDescent } from './double-descent.js';
 import { runBatchNoise } from './batch-noise.js';
+import { runEdgeOfStability } from './edge-of-stability.js';
 import type { ReproContext, ReproResult } from './types.js';
 
 /** A reproduction: its source, its default size and how to scale it (flags are numbers by name). */
@@ -44,6 +45,11 @@ export const reproductions: Record<string, ReproSpec> = {
     source: 'Belkin et al. 2019, Reconciling modern machine-learning practice and the classical bias-variance trade-off (random features: Fourier in Figure 2, ReLU in the supplement); Nakkiran et al. 2019, Deep Double Descent (label noise)',
     defaults: { n: 1000, test: 2000, noise: 0.2, seeds: 3, maxRatio: 10, ridge: 1e-10, pool: 0 },
     run: (s, ctx) => runDoubleDescent(s, ctx),
+  },
+  'edge-of-stability': {
+    source: 'Cohen et al. 2021, Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability',
+    defaults: { lr: 0.1, steps: 800, every: 10, n: 200, hidden: 32, seed: 0 },
+    run: (s, ctx) => runEdgeOfStability({ ...s, lrs: [s.lr] }, ctx),
   },
 };
 
