@@ -49,7 +49,7 @@ export async function reproCommand(argv: string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   for (const [file, svg] of Object.entries(r.plots)) writeFileAtomic(join(dir, file), svg);
   writeFileAtomic(join(dir, 'table.txt'), [...r.table, '', `claim: ${r.claim}`, `held: ${r.held ? 'yes' : 'no'}`, ...r.evidence, ''].join('\n'));
-  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ name, source: spec.source, size, claim: r.claim, held: r.held, evidence: r.evidence, seconds, data: r.data }, null, 2) + '\n');
+  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ name, source: spec.source, size, claim: r.claim, held: r.held, evidence: r.evidence, seconds, plots: Object.keys(r.plots), data: r.data }, null, 2) + '\n');
   if (f.json) console.log(JSON.stringify({ name, dir, claim: r.claim, held: r.held, evidence: r.evidence, seconds }));
   else console.log(`${r.table.join('\n')}\n\n${name} (${spec.source})\nclaim: ${r.claim}\nheld: ${r.held ? 'yes' : 'no'}\n${r.evidence.map((e) => `  ${e}`).join('\n')}\nwrote ${dir} (${Object.keys(r.plots).length} plot(s), table.txt, summary.json) in ${seconds.toFixed(0)} s`);
   return 0;

@@ -30,7 +30,7 @@ function studiesMade(): { dir: string; pr: Record<string, unknown>; rp: Record<s
   mkdirSync(join(dir, 'runs'));
   const small = ['--set', 'limitTrain=600', '--set', 'valSize=150', '--set', 'limitTest=200'];
   const pr = cli(['prune', 'mnist-lenet300', ...small, '--rounds', '2', '--seeds', '2', '--iterations', '8', '--control', 'reinit,random', '--control-every', '2'], dir);
-  const rp = cli(['repro', 'adam-vs-sgd-linear', '--size', 'n=100', '--size', 'd=10', '--size', 'steps=50'], dir);
+  const rp = cli(['repro', 'adam-vs-sgd-linear', '--size', 'n=20', '--size', 'd=80', '--size', 'seeds=2', '--size', 'steps=100'], dir);
   made = { dir, pr, rp };
   return made;
 }
@@ -76,6 +76,9 @@ test('the pruning page reads the study folders `prune` and `repro` wrote (beside
   const tableTxt = readFileSync(join(dir, rp.dir, 'table.txt'), 'utf8');
   assert.ok(r.table.length > 1 && tableTxt.startsWith(r.table.join('\n') + '\n\nclaim: '), 'the table is table.txt up to the claim');
   assert.equal(r.lottery, null);
+  const plots = (r as unknown as { plots: Array<{ file: string; svg: string }> }).plots;
+  assert.ok(plots.length > 0, 'the plots repro wrote come with the reproduction');
+  for (const p of plots) assert.equal(p.svg, readFileSync(join(dir, rp.dir, p.file), 'utf8'));
 
   // A study still running: a half-written last line is skipped, and it is shown as unfinished.
   const running = join(dir, 'studies', 'lottery-mnist-lenet300-running');
@@ -119,6 +122,9 @@ test('the pruning page in Chromium: the lottery table and its log-x chart, a rep
     await page.waitForSelector('main[data-ready="true"]');
     assert.equal(await page.locator('#repro-verdict').textContent(), rp.held ? 'verdict: held' : 'verdict: did not hold');
     assert.ok((await page.locator('main').textContent())!.includes(String(rp.claim)));
+    const imgs = page.locator('figure.repro-plot img');
+    assert.ok(await imgs.count() > 0, 'the reproduction\'s plots are shown');
+    assert.ok(await imgs.first().evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0), 'the SVG renders as an image');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -67,6 +67,18 @@ function lotteryView(name: string, f: StudyFolderView, resultsFile: string, spec
   };
 }
 
+/** The SVG plots `repro` wrote (named in summary.json), as text for the page to show as images. */
+function reproPlots(f: StudyFolderView, summary: Record<string, unknown> | null): Array<{ file: string; svg: string }> {
+  const names = Array.isArray(summary?.plots) ? (summary!.plots as unknown[]).map(String) : [];
+  const out: Array<{ file: string; svg: string }> = [];
+  for (const file of names) {
+    if (!/^[a-z0-9][a-z0-9-]*\.svg$/.test(file)) continue;
+    const svg = f.readText(file);
+    if (svg !== null && svg.trimStart().startsWith('<svg')) out.push({ file, svg });
+  }
+  return out;
+}
+
 function folder(ctx: ApiContext, q: URLSearchParams, prefix: string): StudyFolderView {
   const name = q.get('name');
   const f = name && name.startsWith(prefix) ? folders(ctx).find((x) => x.name === name) : undefined;
@@ -106,7 +118,7 @@ export const pruningPage = definePage({
         name: f.name, complete: s !== null, repro: s ? String(s.name) : null, source: s ? String(s.source) : null,
         claim: s ? String(s.claim) : null, held: s ? s.held === true : null,
         evidence: Array.isArray(s?.evidence) ? (s!.evidence as unknown[]).map(String) : [], size: (s?.size ?? {}) as Record<string, number>,
-        seconds: typeof s?.seconds === 'number' ? s.seconds : null, table, lottery,
+        seconds: typeof s?.seconds === 'number' ? s.seconds : null, table, lottery, plots: reproPlots(f, s),
       };
     },
   },
@@ -157,7 +169,7 @@ export const pruningPage = definePage({
       ui.root.append(ui.el('h2', {}, `${v.name} (${v.experiment})`));
       drawLottery(v);
     } else {
-      const r = await ui.api<{ name: string; complete: boolean; repro: string | null; source: string | null; claim: string | null; held: boolean | null; evidence: string[]; table: string[]; lottery: LotteryView | null }>('repro', { name });
+      const r = await ui.api<{ name: string; complete: boolean; repro: string | null; source: string | null; claim: string | null; held: boolean | null; evidence: string[]; table: string[]; lottery: LotteryView | null; plots: Array<{ file: string; svg: string }> }>('repro', { name });
       ui.root.append(ui.el('h2', {}, `${r.repro ?? r.name}${r.source ? ` (${r.source})` : ''}`));
       if (!r.complete) ui.root.append(ui.el('p', {}, 'Not finished: no summary.json yet.'));
       else {
@@ -166,6 +178,12 @@ export const pruningPage = definePage({
         for (const e of r.evidence) ui.root.append(ui.el('p', {}, e));
       }
       if (r.table.length > 0) ui.root.append(ui.el('pre', {}, r.table.join('\n')));
+      // As images, not inline markup: an image's SVG cannot run script or restyle the page.
+      for (const p of r.plots) {
+        ui.root.append(ui.el('figure', { class: 'repro-plot' },
+          ui.el('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(p.svg)}`, alt: p.file, style: 'max-width: 100%' }),
+          ui.el('figcaption', {}, p.file)));
+      }
       if (r.lottery) drawLottery(r.lottery);
     }
     ui.root.append(ui.el('h2', {}, 'All studies'));

@@ -18,7 +18,7 @@ export interface RunCatalogOptions {
 }
 
 /** The only file names a study page may ask for: a name or one sub-folder and a name, no dots elsewhere. */
-const STUDY_FILE = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)?\.(json|jsonl|txt)$/;
+const STUDY_FILE = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)?\.(json|jsonl|txt|svg)$/;
 /** Study folders of prune (lottery-*) and repro (repro-*). */
 const STUDY_FOLDER = /^(lottery|repro)-/;
 
