@@ -14,7 +14,7 @@ export interface GpOptions {
   nStartupTrials?: number;
   /** Random candidates scored by log EI before local refinement (default 512; half as many again are drawn around the best trials). */
   nCandidates?: number;
-  /** Best distinct candidates refined by L-BFGS on log EI, besides the best three trials (default 8). */
+  /** Best distinct candidates refined by L-BFGS on log EI, besides the best trial (default 8). */
   nLocalSearch?: number;
 }
 
@@ -25,7 +25,8 @@ const SNAP_LEVELS = 64;
  * Bayesian optimization with a Gaussian process (Matérn-5/2 ARD, MAP hyperparameters) and log
  * expected improvement. Inputs live in the unit cube (log parameters in log space), outputs are
  * standardized. The acquisition is maximized over random candidates plus perturbations of the
- * best trials, the best few refined by projected L-BFGS. Running trials are handled by a
+ * best trials, the best few distinct ones and the best trial refined by projected L-BFGS on
+ * the analytic gradient (`maximizeAcquisition`). Running trials are handled by a
  * constant liar: the GP is conditioned on them as if each had returned the best value so far,
  * which drives their EI to zero so parallel workers do not pile onto the same point.
  * Hyperparameters are warm-started from this sampler's previous fit.
