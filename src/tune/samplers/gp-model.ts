@@ -16,7 +16,7 @@ import { minimizeBox } from './optimize.js';
  * with s² <= 100 forced short lengthscales instead: on Branin the fits stayed at ℓ ≈ (0.7, 1.9),
  * s² ≈ 15 where 150 points give ℓ ≈ (1.4, 5.4) with s² at the bound, and the GP needed a median of
  * 31 evaluations to get within 0.001 of the minimum (16.5 with the 150-point hyperparameters held
- * fixed; 28 with this prior).
+ * fixed; 29 with this prior, `npm run bench:samplers`).
  */
 
 const SQRT5 = Math.sqrt(5);
