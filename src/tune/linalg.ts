@@ -38,13 +38,14 @@ export function solveLower(l: Float64Array, n: number, b: ArrayLike<number>): Fl
   return x;
 }
 
-/** Solves Lᵀ x = b for lower-triangular L (back substitution). */
+/** Solves Lᵀ x = b for lower-triangular L (back substitution, by rows of L so the loops run over contiguous memory). */
 export function solveLowerTransposed(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
   const x = Float64Array.from(b);
   for (let i = n - 1; i >= 0; i--) {
-    let s = x[i];
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * x[k];
-    x[i] = s / l[i * n + i];
+    const ri = i * n;
+    const xi = x[i] / l[ri + i];
+    x[i] = xi;
+    for (let k = 0; k < i; k++) x[k] -= l[ri + k] * xi;
   }
   return x;
 }

@@ -1,4 +1,4 @@
-import { cholesky, choleskyInverse, choleskySolve, solveLower } from '../linalg.js';
+import { cholesky, choleskyInverse, choleskySolve, solveLower, solveLowerTransposed } from '../linalg.js';
 import { minimizeBox } from './optimize.js';
 
 /**
@@ -8,7 +8,15 @@ import { minimizeBox } from './optimize.js';
  * dimensions. Hyperparameters θ = (log ℓ_1..ℓ_D, log s², log σ²_noise) maximize the log marginal
  * likelihood plus weak log-normal priors (a MAP fit, which keeps the fit stable with few points):
  * log ℓ ~ N(√2 + ½ log D, 3) (Hvarfner, Hellsten & Nardi 2024, dimension-scaled lengthscales),
- * log s² ~ N(0, 1) (outputs are standardized), log σ²_noise ~ N(log 1e-6, 4).
+ * log s² ~ N(0, 9), log σ²_noise ~ N(log 1e-6, 4) (outputs are standardized).
+ *
+ * The amplitude prior is deliberately weak and its bound high (s² up to 1e4): on the unit cube a
+ * smooth function whose lengthscales exceed the cube's width varies by only a fraction of the
+ * prior sd, so explaining standardized data with long lengthscales needs s² ≫ 1. A N(0, 1) prior
+ * with s² <= 100 forced short lengthscales instead: on Branin the fits stayed at ℓ ≈ (0.7, 1.9),
+ * s² ≈ 15 where 150 points give ℓ ≈ (1.4, 5.4) with s² at the bound, and the GP needed a median of
+ * 31 evaluations to get within 0.001 of the minimum (16.5 with the 150-point hyperparameters held
+ * fixed; 29 with this prior, `npm run bench:samplers`).
  */
 
 const SQRT5 = Math.sqrt(5);
@@ -19,6 +27,12 @@ export interface GpFitOptions {
   /** Starts drawn from the prior besides the first (the warm start, else the prior mean); default 2 without a warm start, 0 with one. */
   restarts?: number;
   maxIter?: number;
+  /**
+   * With a warm start, also start from the prior mean (default true): a warm start alone can keep
+   * a poor local optimum found with few points (on Branin a 0.008 lengthscale, which made the GP
+   * nearly white noise, for the 10 fits until the next fresh one).
+   */
+  priorStart?: boolean;
   random?: () => number;
 }
 
@@ -42,7 +56,7 @@ export class GaussianProcess {
   static bounds(d: number): { lower: Float64Array; upper: Float64Array; priorMean: Float64Array } {
     const lower = new Float64Array(d + 2).fill(Math.log(5e-3));
     const upper = new Float64Array(d + 2).fill(Math.log(50));
-    lower[d] = Math.log(1e-2); upper[d] = Math.log(1e2);
+    lower[d] = Math.log(1e-2); upper[d] = Math.log(1e4);
     lower[d + 1] = Math.log(1e-10); upper[d + 1] = Math.log(1);
     const priorMean = new Float64Array(d + 2).fill(Math.SQRT2 + 0.5 * Math.log(d));
     priorMean[d] = 0;
@@ -57,11 +71,11 @@ export class GaussianProcess {
     const diffs = pairDiffs(x, isCategorical);
     const objective = (theta: Float64Array): { f: number; g: Float64Array } => negLogPosterior(theta, diffs, y, d, priorMean);
     const warm = options.warmStart?.length === d + 2 ? options.warmStart : undefined;
-    const starts: Float64Array[] = [warm ?? priorMean];
+    const starts: Float64Array[] = warm && options.priorStart !== false ? [warm, priorMean] : [warm ?? priorMean];
     const random = options.random ?? Math.random;
     const restarts = options.restarts ?? (warm ? 0 : 2);
-    const priorSd = [...new Array<number>(d).fill(Math.sqrt(3)), 1, 2];
-    for (let r = 0; r < restarts; r++) starts.push(priorMean.map((m, i) => m + priorSd[i] * gaussian(random)));
+    const priorVar = priorVariances(d);
+    for (let r = 0; r < restarts; r++) starts.push(priorMean.map((m, i) => Math.min(upper[i], Math.max(lower[i], m + Math.sqrt(priorVar[i]) * gaussian(random)))));
     let best: { x: Float64Array; f: number } | undefined;
     for (const s of starts) {
       // Hyperparameters need no more than a few digits: loose tolerances save most of the fit.
@@ -89,10 +103,28 @@ export class GaussianProcess {
 
   /** Posterior mean and variance of the latent function at `u`. */
   predict(u: ArrayLike<number>): { mean: number; variance: number } {
+    const { mean, variance } = this.posterior(u, false);
+    return { mean, variance };
+  }
+
+  /**
+   * Posterior mean and variance at `u` with their gradients in u (zero for categorical
+   * dimensions), for the acquisition's local search: with K⁻¹ = L⁻ᵀL⁻¹, v = L⁻¹k(u) and
+   * w = L⁻ᵀv, ∂mean/∂u_j = Σ_i ∂k_i/∂u_j α_i and ∂variance/∂u_j = −2 Σ_i w_i ∂k_i/∂u_j, where for
+   * Matérn-5/2 ∂k/∂u_j = −s²(5/3)(1 + √5r)e^{−√5r}(u_j − x_j)/ℓ_j². One more triangular solve
+   * than `predict`, instead of d more predictions for finite differences.
+   */
+  predictWithGradient(u: ArrayLike<number>): { mean: number; variance: number; dMean: Float64Array; dVariance: Float64Array } {
+    return this.posterior(u, true) as { mean: number; variance: number; dMean: Float64Array; dVariance: Float64Array };
+  }
+
+  private posterior(u: ArrayLike<number>, withGradient: boolean): { mean: number; variance: number; dMean?: Float64Array; dVariance?: Float64Array } {
     const n = this.x.length;
     const d = this.dim;
     const s2 = Math.exp(this.theta[d]);
     const ks = new Float64Array(n);
+    // Per training point, the factor of ∂k_i/∂u_j common to every j.
+    const dfac = withGradient ? new Float64Array(n) : undefined;
     for (let i = 0; i < n; i++) {
       let r2 = 0;
       const xi = this.x[i];
@@ -101,14 +133,34 @@ export class GaussianProcess {
         r2 += dx * dx * this.invL2[j];
       }
       const r = Math.sqrt(r2);
-      ks[i] = s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+      const e = Math.exp(-SQRT5 * r);
+      ks[i] = s2 * (1 + SQRT5 * r + (5 / 3) * r2) * e;
+      if (dfac) dfac[i] = -s2 * (5 / 3) * (1 + SQRT5 * r) * e;
     }
     let mean = 0;
     for (let i = 0; i < n; i++) mean += ks[i] * this.alpha[i];
     const v = solveLower(this.chol, n, ks);
     let vv = 0;
     for (let i = 0; i < n; i++) vv += v[i] * v[i];
-    return { mean, variance: Math.max(s2 - vv, 1e-12 * s2) };
+    const floor = 1e-12 * s2;
+    const variance = Math.max(s2 - vv, floor);
+    if (!dfac) return { mean, variance };
+    const w = solveLowerTransposed(this.chol, n, v);
+    const dMean = new Float64Array(d);
+    const dVariance = new Float64Array(d);
+    for (let i = 0; i < n; i++) {
+      const xi = this.x[i];
+      const am = dfac[i] * this.alpha[i];
+      const av = -2 * dfac[i] * w[i];
+      for (let j = 0; j < d; j++) {
+        if (this.isCategorical[j]) continue;
+        const t = (u[j] - xi[j]) * this.invL2[j];
+        dMean[j] += am * t;
+        dVariance[j] += av * t;
+      }
+    }
+    if (variance === floor) dVariance.fill(0);
+    return { mean, variance, dMean, dVariance };
   }
 }
 
@@ -158,6 +210,11 @@ function covariance({ n, d2 }: PairDiffs, theta: Float64Array, d: number): { tot
   return { total, kf, dfac };
 }
 
+/** Prior variances of θ = (log ℓ_1..ℓ_D, log s², log σ²_noise); the means are in `bounds`. */
+function priorVariances(d: number): number[] {
+  return [...new Array<number>(d).fill(3), 9, 4];
+}
+
 /** −(log marginal likelihood + log prior) and its gradient in θ. */
 function negLogPosterior(theta: Float64Array, diffs: PairDiffs, y: Float64Array, d: number, priorMean: Float64Array): { f: number; g: Float64Array } {
   const n = diffs.n;
@@ -190,7 +247,7 @@ function negLogPosterior(theta: Float64Array, diffs: PairDiffs, y: Float64Array,
   g[d] = -gs2;
   g[d + 1] = -gNoise * Math.exp(theta[d + 1]);
   // Priors: θ_i ~ N(m_i, v_i).
-  const variances = [...new Array<number>(d).fill(3), 1, 4];
+  const variances = priorVariances(d);
   for (let i = 0; i < d + 2; i++) {
     const z = theta[i] - priorMean[i];
     f += (0.5 * z * z) / variances[i];

@@ -44,3 +44,5 @@ export type { GridOptions, SobolOptions, TpeOptions, GpOptions, AutoOptions };
 export { SearchSpaceExhaustedError } from './trials.js';
 export { sobolPoint, SOBOL_MAX_DIM } from './sobol-sequence.js';
 export { logExpectedImprovement } from './log-ei.js';
+export { logExpectedImprovementWithGradient } from './log-ei.js';
+export { maximizeAcquisition, type Acquisition } from './acquisition-search.js';

@@ -50,3 +50,23 @@ export function logExpectedImprovement(mu: number, sigma: number, best: number):
   if (!(sigma > 0)) return mu < best ? Math.log(best - mu) : -Infinity;
   return logH((best - mu) / sigma) + Math.log(sigma);
 }
+
+/** log Φ(z), accurate in the lower tail: log Φ(z) = log(erfcx(−z/√2) / 2) − z²/2 for z < −5. */
+export function logNormalCdf(z: number): number {
+  if (z > -5) return Math.log(normalCdf(z));
+  return Math.log(0.5 * erfcx(-z / Math.SQRT2)) - 0.5 * z * z;
+}
+
+/**
+ * log EI and its partial derivatives in the posterior mean and sd. With h'(z) = Φ(z) and
+ * ρ = Φ(z)/h(z) (formed in log space, finite where h underflows):
+ *   ∂/∂mu = −ρ/sigma,  ∂/∂sigma = (1 − zρ)/sigma.
+ * @example logExpectedImprovementWithGradient(0, 1, 0).dMu // −Φ(0)/φ(0) = −1.2533141373155
+ */
+export function logExpectedImprovementWithGradient(mu: number, sigma: number, best: number): { value: number; dMu: number; dSigma: number } {
+  if (!(sigma > 0)) return { value: logExpectedImprovement(mu, sigma, best), dMu: 0, dSigma: 0 };
+  const z = (best - mu) / sigma;
+  const lh = logH(z);
+  const rho = Math.exp(logNormalCdf(z) - lh);
+  return { value: lh + Math.log(sigma), dMu: -rho / sigma, dSigma: (1 - z * rho) / sigma };
+}
