@@ -6,8 +6,11 @@ import { onnxSchema } from './onnx-schema.generated.js';
  * scripts/gen-onnx-schema.mjs). protobufjs/light needs no .proto parser and no file system, so this
  * runs in a browser as well as in Node.
  */
-const root = protobuf.Root.fromJSON(onnxSchema as protobuf.INamespace);
-const ModelProto = root.lookupType('onnx.ModelProto');
+// Built on first use: a program that never exports ONNX does not build the schema's reflection
+// objects while the package loads (about 0.3 MB of heap at import).
+let modelProto: protobuf.Type | null = null;
+const ModelProto = (): protobuf.Type =>
+  (modelProto ??= protobuf.Root.fromJSON(onnxSchema as protobuf.INamespace).lookupType('onnx.ModelProto'));
 
 /** TensorProto.DataType values we write. */
 export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
@@ -62,14 +65,16 @@ export interface ModelMessage {
 
 /** Serializes a ModelProto; a message that does not fit onnx.proto is an error naming the field. */
 export function encodeModel(model: ModelMessage): Uint8Array {
-  const problem = ModelProto.verify(model);
+  const type = ModelProto();
+  const problem = type.verify(model);
   if (problem) throw new Error(`ONNX export produced an invalid ModelProto: ${problem}`);
-  const bytes = ModelProto.encode(ModelProto.fromObject(model)).finish();
+  const bytes = type.encode(type.fromObject(model)).finish();
   // protobufjs hands out a Buffer in Node; callers get a plain Uint8Array everywhere.
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Parses a ModelProto back into plain objects (tests and `--json` summaries read it). */
 export function decodeModel(bytes: Uint8Array): ModelMessage {
-  return ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, bytes: Uint8Array as unknown as StringConstructor, defaults: false, arrays: true }) as unknown as ModelMessage;
+  const type = ModelProto();
+  return type.toObject(type.decode(bytes), { longs: Number, bytes: Uint8Array as unknown as StringConstructor, defaults: false, arrays: true }) as unknown as ModelMessage;
 }
