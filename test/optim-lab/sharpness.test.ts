@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nn from '../../src/nn/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { Generator, manualSeed } from '../../src/tensor/random.js';
+import { manualSeed } from '../../src/tensor/random.js';
 import { mseLoss } from '../../src/ops/loss.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { TensorDataset } from '../../src/data/dataset.js';
@@ -15,20 +15,10 @@ import { Run } from '../../src/track/run-store.js';
 import { exactHessian, symmetricEigenvalues } from '../../src/optim-lab/hessian.js';
 import { sharpnessTracker } from '../../src/optim-lab/sharpness-tracker.js';
 import { tempDir } from '../helpers.js';
+import { teacherData, gdWithSharpness } from '../../src/experiments/repro/edge-of-stability.js';
 
 /** y = sin(w.x) + cos(2 w.x)/2 for a random teacher w: a smooth regression target an MLP fits slowly. */
-function teacher(n: number, d: number, seed: number): { x: Tensor; y: Tensor } {
-  const g = new Generator(seed);
-  const x = Float32Array.from({ length: n * d }, () => g.normal());
-  const w = Float32Array.from({ length: d }, () => g.normal());
-  const y = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += w[j] * x[i * d + j];
-    y[i] = Math.sin(s) + 0.5 * Math.cos(2 * s);
-  }
-  return { x: new Tensor(x, [n, d]), y: new Tensor(y, [n, 1]) };
-}
+const teacher = teacherData;
 
 test('the tracked sharpness equals the top eigenvalue of the exact Hessian on the fixed batch at each recorded step, and is in metrics.jsonl with 2/lr', () => {
   const data = teacher(48, 3, 7);
@@ -107,31 +97,19 @@ test('bad options fail with a message naming the option', () => {
  */
 test('edge of stability: full-batch GD on an MLP with MSE sharpens progressively until the sharpness reaches 2/lr, then hovers near it', () => {
   const lr = 0.1, limit = 2 / lr;
-  const { x, y } = teacher(200, 10, 0);
-  manualSeed(0);
-  const model = nn.sequential(nn.linear(10, 32), nn.tanh(), nn.linear(32, 32), nn.tanh(), nn.linear(32, 1));
-  const opt = new SGD(model.parameters(), { lr });
-  const tracker = sharpnessTracker({ every: 20, batch: { x, y } });
-  const loss: number[] = [];
-  for (let step = 1; step <= 500; step++) {
-    opt.zeroGrad();
-    const l = mseLoss(model.call(x), y);
-    l.backward();
-    tracker.onTrainStep({ step, epoch: 1, x, y, model, loss: mseLoss, lr, log: () => {} });
-    loss.push(l.item());
-    opt.step();
-  }
-  const s = tracker.history.map((r) => r.sharpness);
+  const { x, y } = teacherData(200, 10, 0);
+  const { history, loss } = gdWithSharpness({ x, y, hidden: 32, lr, steps: 500, every: 20, seed: 0 });
+  const s = history.map((r) => r.sharpness);
   const at = (r: { step: number }) => `step ${r.step}`;
   assert.ok(s[0] < 0.3 * limit, `starts well below 2/lr: ${s[0]}`);
   const cross = s.findIndex((v) => v >= 0.8 * limit);
   assert.ok(cross > 0, `the sharpness reaches 0.8*2/lr within 500 steps: ${s.map((v) => v.toFixed(1)).join(' ')}`);
   // From the second measurement: one seed of the four dipped by 4% over its first 20 steps.
-  for (let i = 2; i <= cross; i++) assert.ok(s[i] > s[i - 1], `rises steadily before it gets there (${at(tracker.history[i])}: ${s[i - 1]} -> ${s[i]})`);
+  for (let i = 2; i <= cross; i++) assert.ok(s[i] > s[i - 1], `rises steadily before it gets there (${at(history[i])}: ${s[i - 1]} -> ${s[i]})`);
   const after = s.slice(cross);
   const peak = Math.max(...after);
   assert.ok(peak >= limit && peak <= 1.3 * limit, `peaks at 1.0-1.3 x 2/lr: ${peak} (2/lr = ${limit})`);
   assert.ok(Math.min(...after) >= 0.65 * limit, `hovers near 2/lr after reaching it: ${after.map((v) => v.toFixed(1)).join(' ')}`);
-  const crossStep = tracker.history[cross].step;
+  const crossStep = history[cross].step;
   assert.ok(loss[loss.length - 1] < 0.5 * loss[crossStep - 1], `the loss keeps falling at the edge of stability: ${loss[crossStep - 1]} -> ${loss[loss.length - 1]}`);
 });

@@ -16,30 +16,45 @@ import type { ReproContext, ReproResult } from './types.js';
  */
 export interface EdgeOfStabilityOptions { lrs?: number[]; steps?: number; every?: number; n?: number; d?: number; hidden?: number; seed?: number }
 
-export function runEdgeOfStability(o: EdgeOfStabilityOptions = {}, ctx: ReproContext = {}): ReproResult {
-  const lrs = o.lrs ?? [0.1], steps = o.steps ?? 800, every = o.every ?? 10, n = o.n ?? 200, d = o.d ?? 10, hidden = o.hidden ?? 32, seed = o.seed ?? 0;
-  if (lrs.length === 0 || lrs.some((lr) => !(lr > 0))) throw new RangeError(`edge-of-stability: learning rates must be positive, got ${lrs.join(', ')}`);
+/** `n` examples of a smooth teacher y = sin(w.x) + cos(2 w.x)/2 in `d` dimensions (x and w standard normal). */
+export function teacherData(n: number, d: number, seed: number): { x: Tensor; y: Tensor } {
   const g = new Generator(seed);
   const X = Float32Array.from({ length: n * d }, () => g.normal());
   const w = Float32Array.from({ length: d }, () => g.normal());
   const Y = new Float32Array(n);
   for (let i = 0; i < n; i++) { let s = 0; for (let j = 0; j < d; j++) s += w[j] * X[i * d + j]; Y[i] = Math.sin(s) + 0.5 * Math.cos(2 * s); }
-  const x = new Tensor(X, [n, d]), y = new Tensor(Y, [n, 1]);
+  return { x: new Tensor(X, [n, d]), y: new Tensor(Y, [n, 1]) };
+}
+
+/**
+ * Full-batch gradient descent on a d-hidden-hidden-1 tanh MLP with MSE, the sharpness measured
+ * every `every` steps (before that step's update): the tracker's history and the loss per step.
+ */
+export function gdWithSharpness(o: { x: Tensor; y: Tensor; hidden: number; lr: number; steps: number; every: number; seed: number }): { history: Array<{ step: number; sharpness: number }>; loss: number[] } {
+  const { x, y, hidden, lr, steps, every } = o;
+  manualSeed(o.seed);
+  const model = nn.sequential(nn.linear(x.shape[1], hidden), nn.tanh(), nn.linear(hidden, hidden), nn.tanh(), nn.linear(hidden, 1));
+  const opt = new SGD(model.parameters(), { lr });
+  const tracker = sharpnessTracker({ every, batch: { x, y } });
+  const loss: number[] = [];
+  for (let step = 1; step <= steps; step++) {
+    opt.zeroGrad();
+    const l = mseLoss(model.call(x), y);
+    l.backward();
+    tracker.onTrainStep({ step, epoch: 1, x, y, model, loss: mseLoss, lr, log: () => {} });
+    loss.push(l.item());
+    opt.step();
+  }
+  return { history: tracker.history, loss };
+}
+
+export function runEdgeOfStability(o: EdgeOfStabilityOptions = {}, ctx: ReproContext = {}): ReproResult {
+  const lrs = o.lrs ?? [0.1], steps = o.steps ?? 800, every = o.every ?? 10, n = o.n ?? 200, d = o.d ?? 10, hidden = o.hidden ?? 32, seed = o.seed ?? 0;
+  if (lrs.length === 0 || lrs.some((lr) => !(lr > 0))) throw new RangeError(`edge-of-stability: learning rates must be positive, got ${lrs.join(', ')}`);
+  const { x, y } = teacherData(n, d, seed);
   const runs = lrs.map((lr) => {
-    manualSeed(seed);
-    const model = nn.sequential(nn.linear(d, hidden), nn.tanh(), nn.linear(hidden, hidden), nn.tanh(), nn.linear(hidden, 1));
-    const opt = new SGD(model.parameters(), { lr });
-    const tracker = sharpnessTracker({ every, batch: { x, y } });
-    const loss: number[] = [];
-    for (let step = 1; step <= steps; step++) {
-      opt.zeroGrad();
-      const l = mseLoss(model.call(x), y);
-      l.backward();
-      tracker.onTrainStep({ step, epoch: 1, x, y, model, loss: mseLoss, lr, log: () => {} });
-      loss.push(l.item());
-      opt.step();
-    }
-    const h = tracker.history, limit = 2 / lr;
+    const { history: h0, loss } = gdWithSharpness({ x, y, hidden, lr, steps, every, seed });
+    const h = h0, limit = 2 / lr;
     const cross = h.findIndex((r) => r.sharpness >= 0.8 * limit);
     const after = cross >= 0 ? h.slice(cross).map((r) => r.sharpness) : [];
     const r = {
