@@ -438,6 +438,32 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// conv2dReluMaxPool2x2(x, w, bias | null, out, idx, convGeom): relu(conv + bias) pooled 2x2/2.
+napi_value ConvReluPool(napi_env env, napi_callback_info info) {
+  Call c(env, info);
+  size_t lx, lw, lo, li;
+  const float* x = c.f32(0, &lx);
+  const float* w = c.f32(1, &lw);
+  float* out = c.f32(3, &lo);
+  int32_t* idx = c.i32(4, &li);
+  ConvGeom g;
+  if (c.failed || !read_conv(c, 5, g)) return nullptr;
+  c.need(g.oh >= 2 && g.ow >= 2, "conv2dReluMaxPool2x2: the convolution's output is smaller than one 2x2 window");
+  const long xs = g.n * g.c * g.h * g.w, ws = g.oc * (g.c / g.groups) * g.kh * g.kw;
+  const long ps = g.n * g.oc * (g.oh / 2) * (g.ow / 2);
+  c.need(long(lx) >= xs && long(lw) >= ws && long(lo) >= ps && long(li) >= ps, "conv2dReluMaxPool2x2: an array is too short");
+  if (c.failed) return nullptr;
+  const float* bias = nullptr;
+  if (!c.is_null(2)) {
+    size_t lb;
+    bias = c.f32(2, &lb);
+    c.need(long(lb) >= g.oc, "conv2dReluMaxPool2x2: bias is shorter than the output channels");
+    if (c.failed) return nullptr;
+  }
+  conv2d_relu_maxpool2x2(x, w, bias, out, idx, g);
+  return nullptr;
+}
+
 // Pool geometry packed as [n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, countIncludePad].
 bool read_pool(Call& c, size_t i, PoolGeom& g) {
   size_t len;
@@ -599,6 +625,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2d", nullptr, Conv<0>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackwardInput", nullptr, Conv<1>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackwardWeight", nullptr, Conv<2>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dReluMaxPool2x2", nullptr, ConvReluPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPool2d", nullptr, Pool<0>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPool2dBackward", nullptr, Pool<1>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"avgPool2d", nullptr, Pool<2>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -67,7 +67,13 @@ static void epilogue(float* out, const float* bias, bool relu, long oc, long ohw
   }
 }
 
-void conv2d(const float* x, const float* w, const float* bias, bool relu, float* out, const ConvGeom& g) {
+namespace {
+
+// The forward pass, image by image: `out_of(b)` says where image b's (oc, oh*ow) output goes,
+// `after(b, ob)` runs once it is complete (while it is still in this core's cache).
+template <class OutOf, class After>
+void conv2d_images(const float* x, const float* w, const float* bias, bool relu, const ConvGeom& g, OutOf&& out_of,
+                   After&& after) {
   const long cg = g.c / g.groups, ocg = g.oc / g.groups;
   const long ohw = g.oh * g.ow, ckk = cg * g.kh * g.kw;
   const bool pointwise = is_pointwise(g);
@@ -75,7 +81,7 @@ void conv2d(const float* x, const float* w, const float* bias, bool relu, float*
   const size_t wper = sgemm_packed_a_size(ocg, ckk);
   for_images(g.n, [&](long b, bool serial) {
     const float* xb = x + b * g.c * g.h * g.w;
-    float* ob = out + b * g.oc * ohw;
+    float* ob = out_of(b);
     for (long gr = 0; gr < g.groups; ++gr) {
       const float* xg = xb + gr * cg * g.h * g.w;
       const float* col = xg;
@@ -90,7 +96,27 @@ void conv2d(const float* x, const float* w, const float* bias, bool relu, float*
         gemm_any(serial, false, false, ocg, ohw, ckk, w + gr * ocg * ckk, ckk, col, ohw, 0.0f, ob + gr * ocg * ohw, ohw);
     }
     if (bias != nullptr || relu) epilogue(ob, bias, relu, g.oc, ohw);
+    after(b, ob);
   });
+}
+
+}  // namespace
+
+void conv2d(const float* x, const float* w, const float* bias, bool relu, float* out, const ConvGeom& g) {
+  const long ohw = g.oh * g.ow;
+  conv2d_images(x, w, bias, relu, g, [&](long b) { return out + b * g.oc * ohw; }, [](long, float*) {});
+}
+
+void conv2d_relu_maxpool2x2(const float* x, const float* w, const float* bias, float* out, int32_t* idx,
+                            const ConvGeom& g) {
+  const long ohw = g.oh * g.ow, ph = g.oh / 2, pw = g.ow / 2, phw = ph * pw;
+  // Each image's activation lives only in this thread's scratch: pooled while in cache, never
+  // written to (or read back from) memory at full size.
+  static thread_local Scratch t_act;
+  conv2d_images(x, w, bias, true, g, [&](long) { return t_act.get(size_t(g.oc * ohw)); },
+                [&](long b, float* act) {
+                  simd().max_pool_2x2(act, out + b * g.oc * phw, idx + b * g.oc * phw, g.oc, g.oh, g.ow, ph, pw);
+                });
 }
 
 void conv2d_backward_input(const float* gy, const float* w, float* gx, const ConvGeom& g) {

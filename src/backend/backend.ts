@@ -129,6 +129,12 @@ export interface Backend {
   conv2dBackwardInput(gy: F32, w: F32, gx: F32, g: Conv2dGeometry): void;
   /** Gradient wrt the weights: gw (oc, c/groups, kh, kw) is overwritten. */
   conv2dBackwardWeight(x: F32, gy: F32, gw: F32, g: Conv2dGeometry): void;
+  /**
+   * Optional: relu(conv2d(x, w) + bias) then 2x2, stride-2 max pooling, without storing the
+   * full-size activation; out (n, oc, floor(oh/2), floor(ow/2)) and idx as maxPool2d gives them
+   * on conv2d's output, to the bit. Backends without it run conv2d then maxPool2d.
+   */
+  conv2dReluMaxPool2x2?(x: F32, w: F32, bias: F32 | null, out: F32, idx: I32, g: Conv2dGeometry): void;
 
   /** Max pooling; idx receives, per output, the flat h*w index of the chosen input within its (n, c) plane. */
   maxPool2d(x: F32, out: F32, idx: I32, g: Pool2dGeometry): void;

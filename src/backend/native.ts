@@ -57,6 +57,8 @@ interface Addon {
   conv2d(x: F32, w: F32, out: F32, geom: Float64Array, bias: F32 | null, relu: boolean): void;
   conv2dBackwardInput(gy: F32, w: F32, gx: F32, geom: Float64Array): void;
   conv2dBackwardWeight(x: F32, gy: F32, gw: F32, geom: Float64Array): void;
+  /** Absent from addons built before it existed. */
+  conv2dReluMaxPool2x2?(x: F32, w: F32, bias: F32 | null, out: F32, idx: I32, geom: Float64Array): void;
   maxPool2d(x: F32, out: F32, idx: I32, geom: Float64Array): void;
   maxPool2dBackward(gy: F32, idx: I32, gx: F32, geom: Float64Array): void;
   avgPool2d(x: F32, out: F32, geom: Float64Array): void;
@@ -190,6 +192,7 @@ function makeBackend(n: Addon): Backend {
     conv2d: (x, w, out, g, bias, relu) => n.conv2d(x, w, out, conv(g), bias ?? null, relu ?? false),
     conv2dBackwardInput: (gy, w, gx, g) => n.conv2dBackwardInput(gy, w, gx, conv(g)),
     conv2dBackwardWeight: (x, gy, gw, g) => n.conv2dBackwardWeight(x, gy, gw, conv(g)),
+    ...(n.conv2dReluMaxPool2x2 ? { conv2dReluMaxPool2x2: (x: F32, w: F32, bias: F32 | null, out: F32, idx: I32, g: Conv2dGeometry) => n.conv2dReluMaxPool2x2!(x, w, bias, out, idx, conv(g)) } : {}),
     maxPool2d: (x, out, idx, g) => n.maxPool2d(x, out, idx, pool(g)),
     maxPool2dBackward: (gy, idx, gx, g) => n.maxPool2dBackward(gy, idx, gx, pool(g)),
     avgPool2d: (x, out, g) => n.avgPool2d(x, out, pool(g)),

@@ -1,7 +1,10 @@
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { record } from '../autograd/record.js';
 import { convCall, convRaw, convGradients, type Conv2dOptions, type Pair } from './conv.js';
-import { maxPoolRaw, maxPoolBackward, type Pool2dOptions } from './pool.js';
+import { maxPoolRaw, maxPoolBackward, poolGeometryOf, type Pool2dOptions } from './pool.js';
+import type { Pool2dGeometry, Conv2dGeometry } from '../backend/backend.js';
+import { backend } from '../backend/registry.js';
+import { emptyF32 } from '../backend/alloc.js';
 import { reluBackward } from './activation.js';
 
 /**
@@ -27,7 +30,23 @@ export function conv2dReluMaxPool(
   x: Tensor, weight: Tensor, bias: Tensor | null, convOpts: Conv2dOptions, kernel: Pair, poolOpts: Pool2dOptions = {},
 ): Tensor {
   const { g, x: xf, bias: b } = convCall(x, weight, bias, convOpts);
-  const { out, idx, g: pg } = maxPoolRaw(convRaw(xf, weight, g, b, true), kernel, poolOpts);
+  const { out, idx, g: pg } = fusedPool(xf, weight, b, g, kernel, poolOpts) ?? maxPoolRaw(convRaw(xf, weight, g, b, true), kernel, poolOpts);
   return record(out, 'conv2d+relu+maxPool2d', b ? [xf, weight, b] : [xf, weight], (gp) =>
     convGradients(xf, weight, b, maxPoolBackward(reluBackward(gp, out), idx, pg), g));
+}
+
+/**
+ * The whole op in one backend call when the backend has it and the pooling is 2x2 with stride 2
+ * and no padding (the common case): each image's activation is pooled while in cache and never
+ * stored at full size. Null when the separate conv2d and maxPool2d must run.
+ */
+function fusedPool(x: Tensor, w: Tensor, b: Tensor | null, g: Conv2dGeometry, kernel: Pair, o: Pool2dOptions): { out: Tensor; idx: Int32Array; g: Pool2dGeometry } | null {
+  const be = backend();
+  if (!be.conv2dReluMaxPool2x2 || g.oh < 2 || g.ow < 2) return null;
+  const pg = poolGeometryOf('maxPool2d', [g.n, g.oc, g.oh, g.ow], kernel, o);
+  if (pg.kh !== 2 || pg.kw !== 2 || pg.strideH !== 2 || pg.strideW !== 2 || pg.padH !== 0 || pg.padW !== 0) return null;
+  const out = emptyF32(pg.n * pg.c * pg.oh * pg.ow);
+  const idx = new Int32Array(out.length);
+  be.conv2dReluMaxPool2x2(x.f32, w.f32, b ? b.f32 : null, out, idx, g);
+  return { out: new Tensor(out, [pg.n, pg.c, pg.oh, pg.ow]), idx, g: pg };
 }

@@ -19,7 +19,12 @@ export interface Pool2dOptions {
 
 function poolGeometry(op: string, x: Tensor, kernel: Pair, o: Pool2dOptions): Pool2dGeometry {
   if (x.ndim !== 4) throw new ShapeError(`${op}: input must be 4-D (N, C, H, W), got ${formatShape(x.shape)}`);
-  const [n, c, h, w] = x.shape;
+  return poolGeometryOf(op, x.shape, kernel, o);
+}
+
+/** The pooling geometry of a 4-D (N, C, H, W) input shape (checked by the caller). */
+export function poolGeometryOf(op: string, shape: readonly number[], kernel: Pair, o: Pool2dOptions): Pool2dGeometry {
+  const [n, c, h, w] = shape;
   const [kh, kw] = pair(kernel);
   const [strideH, strideW] = pair(o.stride ?? kernel);
   const [padH, padW] = pair(o.padding ?? 0);

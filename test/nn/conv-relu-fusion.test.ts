@@ -92,3 +92,23 @@ test('a Conv2d subclass is not fused', () => {
   const out = m.call(randn([1, 1, 5, 5]));
   assert.ok(out.f32.every((v) => v === 0), 'its own forward ran (everything shifted below zero)');
 });
+
+test('conv+relu+2x2 max-pool in one op equals the separate ops on odd sizes, one image, groups and stride', async () => {
+  const { conv2dReluMaxPool } = await import('../../src/ops/conv-fused.js');
+  const { conv2d } = await import('../../src/ops/conv.js');
+  const { maxPool2d } = await import('../../src/ops/pool.js');
+  const cases: Array<{ x: number[]; w: number[]; opts: { padding?: number; stride?: number; groups?: number } }> = [
+    { x: [1, 3, 7, 7], w: [5, 3, 3, 3], opts: { padding: 1 } },        // one image: threaded GEMMs; 7 -> 3 (floor)
+    { x: [3, 4, 9, 8], w: [6, 2, 3, 3], opts: { groups: 2 } },         // 7x6 output -> 3x3
+    { x: [4, 2, 11, 11], w: [3, 2, 3, 3], opts: { stride: 2, padding: 1 } },
+    { x: [5, 8, 6, 6], w: [16, 8, 1, 1], opts: {} },                   // pointwise: no im2col
+  ];
+  manualSeed(11);
+  for (const c of cases) {
+    const x = randn(c.x), w = randn(c.w), b = randn([c.w[0]]);
+    const fused = conv2dReluMaxPool(x, w, b, c.opts, 2);
+    const separate = maxPool2d(conv2d(x, w, b, c.opts).relu(), 2);
+    assert.deepEqual(fused.shape, separate.shape);
+    assert.deepEqual(Array.from(fused.f32), Array.from(separate.f32), `${JSON.stringify(c)}`);
+  }
+});
