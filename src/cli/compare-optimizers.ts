@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { parseArgs, parseSetOverrides, formatFlagHelp, UsageError } from './args.js';
+import { parseArgs, formatFlagHelp, UsageError } from './args.js';
+import { resolveHparams } from './train.js';
 import { loadExperiment } from './load-experiment.js';
 import { compareOptimizers, OPTIMIZER_NAMES, type OptimizerName, type CompareSetup } from '../optim-lab/compare-optimizers.js';
 import { rangeTestLearningRates, type OptimizerLr } from '../optim-lab/range-test-lr.js';
 import { lineChartSvg } from '../experiments/repro/svg-chart.js';
 import { writeFileAtomic } from '../track/files.js';
 import { manualSeed } from '../tensor/random.js';
-import type { HParams } from '../experiments/define.js';
 
 const flags = {
   optimizers: { type: 'list', default: ['sgd,momentum,nesterov,adam,adamw'], help: `comma-separated, from ${OPTIMIZER_NAMES.join(', ')}` },
@@ -41,17 +41,13 @@ export async function compareOptimizersCommand(argv: string[]): Promise<number> 
   const lrMode = f.lr ?? (grid ? 'grid' : 'find');
   if (lrMode === 'find' && grid) throw new UsageError('--lr find picks each optimizer\'s lr by a range test, so --lrs (a grid) does not apply; use --lr grid --lrs ...');
   const exp = await loadExperiment(positionals.experiment);
-  const hp: HParams = { ...exp.hparams };
-  for (const [k, v] of Object.entries(parseSetOverrides(f.set))) {
-    if (!(k in hp)) throw new UsageError(`--set ${k}: '${exp.name}' has no hyperparameter '${k}'; it has ${Object.keys(hp).join(', ')}`);
-    hp[k] = v;
-  }
+  const hp = resolveHparams(exp, { set: f.set });
   manualSeed(0);
   const data = exp.data(hp, { dataDir: f['data-dir'] });
   const dir = join(f.out, `optimizers-${exp.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(dir, { recursive: true });
   const seeds = Array.from({ length: f.seeds }, (_, i) => i);
-  const setup: CompareSetup = { makeModel: () => exp.model(hp), loss: exp.loss, train: data.train, val: data.val, iterations: f.iterations, batchSize: Number(hp.batchSize ?? 64) };
+  const setup: CompareSetup = { makeModel: () => exp.model(hp), loss: exp.loss, train: data.train, val: data.val, iterations: f.iterations, batchSize: Number(hp.batchSize) };
   let found: OptimizerLr[] | null = null;
   if (lrMode === 'find') {
     found = rangeTestLearningRates(setup, names as OptimizerName[], { steps: f['lr-find-steps'] });

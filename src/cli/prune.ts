@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { parseArgs, parseSetOverrides, formatFlagHelp, UsageError } from './args.js';
+import { parseArgs, formatFlagHelp, UsageError } from './args.js';
+import { resolveHparams } from './train.js';
 import { createProgress } from './progress.js';
 import { loadExperiment } from './load-experiment.js';
 import { runLotteryStudy } from '../prune/lottery-study.js';
-import type { HParams } from '../experiments/define.js';
 
 const flags = {
   rounds: { type: 'int', min: 0, default: 15, help: 'pruning rounds after the dense run (15 at rate 0.2 reach ~3.6% of weights)' },
@@ -31,11 +31,7 @@ export async function pruneCommand(argv: string[]): Promise<number> {
   }
   if (!positionals.experiment) throw new UsageError('prune needs an experiment: a built-in name (mnist-lenet300) or a path to a module');
   const exp = await loadExperiment(positionals.experiment);
-  const hp: HParams = { ...exp.hparams };
-  for (const [k, v] of Object.entries(parseSetOverrides(f.set))) {
-    if (!(k in hp)) throw new UsageError(`--set ${k}: '${exp.name}' has no hyperparameter '${k}'; it has ${Object.keys(hp).join(', ')}`);
-    hp[k] = v;
-  }
+  const hp = resolveHparams(exp, { set: f.set });
   if (!(f.rate > 0 && f.rate < 1)) throw new UsageError(`--rate must be in (0, 1), got ${f.rate}`);
   const outputRate = f['output-rate'] ?? f.rate / 2;
   if (!(outputRate > 0 && outputRate < 1)) throw new UsageError(`--output-rate must be in (0, 1), got ${outputRate}`);
@@ -46,11 +42,9 @@ export async function pruneCommand(argv: string[]): Promise<number> {
   }
   const controls = [...new Set(f.control.flatMap((c) => c.split(',')).filter((c) => c && c !== 'none'))];
   for (const c of controls) if (c !== 'reinit' && c !== 'random') throw new UsageError(`--control: unknown control '${c}'; use reinit, random or none`);
-  const batchSize = Number(hp.batchSize ?? 64);
   const iterations = f.paper ? 50000 : f.iterations ?? (Number(hp.iterations) || undefined);
   if (!iterations) throw new UsageError(`'${exp.name}' has no 'iterations' hyperparameter; pass --iterations N`);
   if (typeof rewind === 'number' && rewind > iterations) throw new UsageError(`--rewind ${rewind} is past the ${iterations} training iterations`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`hyperparameter batchSize must be a positive integer, got ${String(hp.batchSize)}`);
   const dir = join(f.out, `lottery-${exp.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   const seeds = Array.from({ length: f.seeds }, (_, i) => i);
   if (!f.json) console.log(`IMP on ${exp.name}: ${f.rounds} rounds at rate ${f.rate} (output ${outputRate}), rewind to ${rewind}, controls ${controls.join(', ') || 'none'}, ${iterations} iterations per network, seeds ${seeds.join(', ')}\nstudy: ${dir}`);
