@@ -1,10 +1,10 @@
 // Ablations page: each study made by `tradecraft ablate`, rebuilt from its runs: the validation
 // metric per variant with its interval over seeds, the paired difference to the reference with
 // its interval and verdict, and a bar chart of the differences with error bars.
-import { definePage, ApiError } from '../page.js';
+import { definePage } from '../page.js';
 import { ablationTable, type AblationStudyFile, type AblationTrial, type AblationRow, type AblationMode } from '../../tune/ablation-table.js';
 import { barChart } from '../../tune/svg-chart.js';
-import { studies, svgFigure, type TaggedRun } from './tune-study-runs.js';
+import { studyList, studyNamed, svgFigure, type TaggedRun } from './tune-study-runs.js';
 
 function studyFromRuns(name: string, runs: TaggedRun[]): AblationStudyFile {
   const x = runs[0].extra;
@@ -28,11 +28,9 @@ export const ablationsPage = definePage({
   title: 'Ablations',
   nav: true,
   api: {
-    list: (ctx) => ({ studies: [...studies(ctx, 'ablation')].map(([name, runs]) => ({ name, experiment: runs[0].run.info?.experiment ?? '?', runs: runs.length })) }),
+    list: (ctx) => ({ studies: studyList(ctx, 'ablation') }),
     study: (ctx, q) => {
-      const name = q.get('name');
-      const runs = name ? studies(ctx, 'ablation').get(name) : undefined;
-      if (!name || !runs) throw new ApiError(404, `no ablation study named ${JSON.stringify(name)}`);
+      const { name, runs } = studyNamed(ctx, 'ablation', q, 'ablation study');
       const study = studyFromRuns(name, runs);
       const rows = ablationTable(study);
       const ref = rows[0]?.variant ?? 'reference';

@@ -1,9 +1,9 @@
 // LR sweeps page: each sweep made by `tradecraft lr-sweep`, rebuilt from its runs: the rates
 // ranked by validation loss, the smoothed batch losses overlaid, the gradient norms, and the
 // validation loss against the rate (log x, intervals over seeds).
-import { definePage, ApiError, type ApiContext } from '../page.js';
+import { definePage, type ApiContext } from '../page.js';
 import { lrSweepTable, lrSweepCharts, type LrSweepFile, type LrSweepTrial, type LrSweepRow } from '../../tune/lr-sweep-table.js';
-import { studies, svgFigure, type TaggedRun } from './tune-study-runs.js';
+import { studyList, studyNamed, svgFigure, type TaggedRun } from './tune-study-runs.js';
 
 function sweepFromRuns(name: string, runs: TaggedRun[]): LrSweepFile {
   const x = runs[0].extra;
@@ -37,11 +37,9 @@ export const lrSweepsPage = definePage({
   title: 'LR sweeps',
   nav: true,
   api: {
-    list: (ctx) => ({ sweeps: [...studies(ctx, 'lr-sweep')].map(([name, runs]) => ({ name, experiment: runs[0].run.info?.experiment ?? '?', runs: runs.length })) }),
+    list: (ctx) => ({ sweeps: studyList(ctx, 'lr-sweep') }),
     sweep: (ctx, q) => {
-      const name = q.get('name');
-      const runs = name ? studies(ctx, 'lr-sweep').get(name) : undefined;
-      if (!name || !runs) throw new ApiError(404, `no LR sweep named ${JSON.stringify(name)}`);
+      const { name, runs } = studyNamed(ctx, 'lr-sweep', q, 'LR sweep');
       const file = sweepFromRuns(name, runs);
       return { name, experiment: file.spec.experiment, table: lrSweepTable(file), charts: lrSweepCharts(file, (t) => metricsOf(ctx, t)) };
     },

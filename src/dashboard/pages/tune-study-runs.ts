@@ -1,6 +1,6 @@
 // What the tuning pages share: the runs a study made, found by the `extra` that `lr-find`,
 // `lr-sweep` and `ablate` write into run.json (kind, study name, variant or rate).
-import type { ApiContext } from '../page.js';
+import { ApiError, type ApiContext } from '../page.js';
 import type { RunView } from '../api-types.js';
 
 export interface TaggedRun {
@@ -29,6 +29,19 @@ export function studies(ctx: ApiContext, kind: string): Map<string, TaggedRun[]>
     groups.set(name, list);
   }
   return groups;
+}
+
+/** A page's list of the studies of one kind: name, experiment and how many runs each made. */
+export function studyList(ctx: ApiContext, kind: string): Array<{ name: string; experiment: string; runs: number }> {
+  return [...studies(ctx, kind)].map(([name, runs]) => ({ name, experiment: runs[0].run.info?.experiment ?? '?', runs: runs.length }));
+}
+
+/** The runs of the study the `name` query names, or a 404 that says which `what` was asked for. */
+export function studyNamed(ctx: ApiContext, kind: string, q: URLSearchParams, what: string): { name: string; runs: TaggedRun[] } {
+  const name = q.get('name');
+  const runs = name ? studies(ctx, kind).get(name) : undefined;
+  if (!name || !runs) throw new ApiError(404, `no ${what} named ${JSON.stringify(name)}`);
+  return { name, runs };
 }
 
 /** An SVG string produced by our own chart code (labels escaped there), shown as a figure. */
