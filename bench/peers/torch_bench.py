@@ -7,21 +7,13 @@ threads), MLP/CNN training throughput (Adam 1e-3, batch 64, cross-entropy, warm-
 then one timed epoch over all 60,000 images, /255 then standardized) and time to 98% test
 accuracy for the MLP.
 """
-import ctypes
-import json
 import struct
 import sys
 import time
 
-MARK = '@@bench '
+from peer_common import emit, openblas, read_task
 
-
-def emit(obj):
-    sys.stdout.write(MARK + json.dumps(obj) + '\n')
-    sys.stdout.flush()
-
-
-task = json.loads(sys.argv[1] if len(sys.argv) > 1 else '{}')
+task = read_task()
 
 try:
     import numpy as np
@@ -31,23 +23,6 @@ try:
 except Exception as e:  # ImportError, or a broken install that fails while loading
     emit({'type': 'absent', 'reason': f'torch not importable by {sys.executable}: {type(e).__name__}: {e}'})
     sys.exit(0)
-
-
-def openblas():
-    """The OpenBLAS library torch loaded (or None), found through this process's memory map."""
-    try:
-        paths = sorted({l.split()[-1] for l in open('/proc/self/maps') if 'openblas' in l.lower() and '.so' in l})
-    except OSError:
-        return None, None
-    for p in paths:
-        try:
-            lib = ctypes.CDLL(p)
-            lib.openblas_get_corename.restype = ctypes.c_char_p
-            lib.openblas_get_config.restype = ctypes.c_char_p
-            return lib, p
-        except (OSError, AttributeError):
-            continue
-    return None, None
 
 
 # Touch BLAS once so the library is mapped, then describe it.

@@ -7,20 +7,12 @@ Usage: python3 torch_limits.py '{"sizes":[512,1024],"minTime":0.2,"threads":1}'
 Prints '@@bench {json}' lines: one info line, then per size one result with the wall-clock
 GFLOP/s and the GFLOP per CPU-second of this process.
 """
-import ctypes
-import json
 import sys
 import time
 
-MARK = '@@bench '
+from peer_common import emit, openblas, read_task
 
-
-def emit(obj):
-    sys.stdout.write(MARK + json.dumps(obj) + '\n')
-    sys.stdout.flush()
-
-
-task = json.loads(sys.argv[1] if len(sys.argv) > 1 else '{}')
+task = read_task()
 try:
     import torch
 except Exception as e:
@@ -30,16 +22,8 @@ except Exception as e:
 threads = int(task.get('threads', 1))
 torch.set_num_threads(threads)
 torch.mm(torch.ones(8, 8), torch.ones(8, 8))
-core = None
-for line in open('/proc/self/maps'):
-    if 'openblas' in line.lower() and '.so' in line:
-        try:
-            lib = ctypes.CDLL(line.split()[-1])
-            lib.openblas_get_corename.restype = ctypes.c_char_p
-            core = {'core': lib.openblas_get_corename().decode(), 'blasThreads': lib.openblas_get_num_threads()}
-            break
-        except (OSError, AttributeError):
-            continue
+lib, _ = openblas()
+core = {'core': lib.openblas_get_corename().decode(), 'blasThreads': lib.openblas_get_num_threads()} if lib is not None else None
 emit({'type': 'info', 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas': core})
 
 for n in task.get('sizes', [512, 1024]):
