@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Conv2dGeometry } from '../src/backend/backend.js';
+import { Tensor } from '../src/tensor/tensor.js';
+import { Generator } from '../src/tensor/random.js';
+import { TensorDataset } from '../src/data/dataset.js';
 
 /** Asserts two numeric sequences agree elementwise within atol + rtol*|expected|, naming the first mismatch. */
 export function expectClose(
@@ -81,4 +84,15 @@ export function tempDir(prefix: string, parent = tmpdir()): string {
   const dir = mkdtempSync(join(parent, prefix));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/**
+ * `n` examples of `classes` Gaussian blobs in `features` dimensions: label y ~ uniform, every
+ * feature standard normal, feature y shifted by `shift` (a small, learnable classification set).
+ */
+export function gaussianBlobs(n: number, seed: number, features: number, shift: number, classes = 3): TensorDataset {
+  const g = new Generator(seed);
+  const y = Int32Array.from({ length: n }, () => g.below(classes));
+  const x = Float32Array.from({ length: n * features }, (_, i) => g.normal() + (i % features === y[Math.floor(i / features)] ? shift : 0));
+  return new TensorDataset(new Tensor(x, [n, features]), new Tensor(y, [n], 'int32'));
 }

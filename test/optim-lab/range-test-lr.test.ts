@@ -4,9 +4,9 @@ await selectBackend();
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nn from '../../src/nn/index.js';
-import { Tensor } from '../../src/tensor/tensor.js';
-import { Generator, manualSeed } from '../../src/tensor/random.js';
+import { manualSeed } from '../../src/tensor/random.js';
 import { crossEntropy } from '../../src/ops/loss.js';
+import { gaussianBlobs } from '../helpers.js';
 import { TensorDataset } from '../../src/data/dataset.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { Adam } from '../../src/optim/adam.js';
@@ -14,12 +14,7 @@ import { lrFind } from '../../src/tune/lr-find.js';
 import { compareOptimizers } from '../../src/optim-lab/compare-optimizers.js';
 import { rangeTestLearningRates } from '../../src/optim-lab/range-test-lr.js';
 
-function blobs(n: number, seed: number): TensorDataset {
-  const g = new Generator(seed);
-  const y = Int32Array.from({ length: n }, () => g.below(3));
-  const x = Float32Array.from({ length: n * 6 }, (_, i) => g.normal() + (i % 6 === y[Math.floor(i / 6)] ? 1.5 : 0));
-  return new TensorDataset(new Tensor(x, [n, 6]), new Tensor(y, [n], 'int32'));
-}
+const blobs = (n: number, seed: number): TensorDataset => gaussianBlobs(n, seed, 6, 1.5);
 
 const setup = { makeModel: () => nn.sequential(nn.linear(6, 16), nn.relu(), nn.linear(16, 3)), loss: crossEntropy, train: blobs(200, 1), val: blobs(100, 2), iterations: 40, batchSize: 20 };
 

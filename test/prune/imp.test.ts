@@ -4,20 +4,14 @@ await selectBackend();
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nn from '../../src/nn/index.js';
-import { Tensor } from '../../src/tensor/tensor.js';
-import { Generator } from '../../src/tensor/random.js';
 import { Adam } from '../../src/optim/adam.js';
 import { crossEntropy } from '../../src/ops/loss.js';
+import { gaussianBlobs } from '../helpers.js';
 import { TensorDataset } from '../../src/data/dataset.js';
 import { iterativeMagnitudePruning, type ImpResult } from '../../src/prune/imp.js';
 import { summarizeLottery, lotteryClaim, lotteryPlot } from '../../src/prune/lottery-report.js';
 
-function blobs(n: number, seed: number): TensorDataset {
-  const g = new Generator(seed);
-  const y = Int32Array.from({ length: n }, () => g.below(3));
-  const x = Float32Array.from({ length: n * 8 }, (_, i) => g.normal() + (i % 8 === y[Math.floor(i / 8)] ? 2 : 0));
-  return new TensorDataset(new Tensor(x, [n, 8]), new Tensor(y, [n], 'int32'));
-}
+const blobs = (n: number, seed: number): TensorDataset => gaussianBlobs(n, seed, 8, 2);
 
 const setup = {
   makeModel: () => nn.sequential(nn.linear(8, 32), nn.relu(), nn.linear(32, 3)),
