@@ -9,8 +9,8 @@ import type { ApiError } from '../../src/dashboard/page.js';
 import type { LotteryView } from '../../src/dashboard/pages/pruning.js';
 import type { ImpResult } from '../../src/prune/imp.js';
 import { tempDir } from '../helpers.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium, requireExternal } from '../external.js';
-import { startDashboard } from '../../src/dashboard/server/http-server.js';
+import { hasChromium, requireExternal } from '../external.js';
+import { withDashboardPage } from './dashboard-page.js';
 
 const bin = join(process.cwd(), 'bin/tradecraft.js');
 
@@ -100,16 +100,10 @@ test('the pruning page reads the study folders `prune` and `repro` wrote (beside
 
 test('the pruning page in Chromium: the lottery table and its log-x chart, a reproduction\'s claim and verdict', async (t) => {
   if (!requireExternal(t, 'Chromium', hasChromium(), 'apt-get install chromium (and npm install playwright-core)')) return;
-  const { chromium } = await import('playwright-core');
   const { dir, pr, rp } = studiesMade();
-  const server = await startDashboard({ runsDir: join(dir, 'runs'), port: 0 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+  await withDashboardPage(join(dir, 'runs'), { width: 1200, height: 900 }, async (page, url, errors) => {
     const lottery = String(pr.dir).split(/[\\/]/).pop()!;
-    await page.goto(`${server.url}#/pruning?name=${lottery}`);
+    await page.goto(`${url}#/pruning?name=${lottery}`);
     await page.waitForSelector('main[data-ready="true"]');
     await page.waitForSelector('#chart-pruning .chart[data-points]');
     assert.equal(await page.locator('#chart-pruning .chart').getAttribute('data-points'), '3', 'one point per round');
@@ -118,7 +112,7 @@ test('the pruning page in Chromium: the lottery table and its log-x chart, a rep
     const dense = (pr.rows as Array<{ round: number; condition: string; test: { mean: number } }>).find((r) => r.round === 0)!;
     assert.ok(rows.some((r) => r.includes('100.00') && r.includes((100 * dense.test.mean).toFixed(2))), rows.join(' | '));
     const repro = String(rp.dir).split(/[\\/]/).pop()!;
-    await page.goto(`${server.url}#/pruning?name=${repro}`);
+    await page.goto(`${url}#/pruning?name=${repro}`);
     await page.waitForSelector('main[data-ready="true"]');
     assert.equal(await page.locator('#repro-verdict').textContent(), rp.held ? 'verdict: held' : 'verdict: did not hold');
     assert.ok((await page.locator('main').textContent())!.includes(String(rp.claim)));
@@ -126,8 +120,5 @@ test('the pruning page in Chromium: the lottery table and its log-x chart, a rep
     assert.ok(await imgs.count() > 0, 'the reproduction\'s plots are shown');
     assert.ok(await imgs.first().evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0), 'the SVG renders as an image');
     assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  });
 });

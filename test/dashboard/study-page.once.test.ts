@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers.js';
 import { get } from './run-fixtures.js';
 import { startDashboard } from '../../src/dashboard/server/http-server.js';
+import { withDashboardPage } from './dashboard-page.js';
 import type { StudyView, StudyListRow } from '../../src/dashboard/pages/study.js';
 
 const space = { lr: { type: 'float', low: 1e-4, high: 1e-2, log: true }, hidden: { type: 'int', low: 64, high: 512 } };
@@ -76,20 +77,14 @@ test('study page API: PED-ANOVA importances over the completed trials, the param
 });
 
 test('study page in Chromium: four charts (best so far, one per parameter, curves) and the trials table with the pruned trial marked', async (t) => {
-  const { requireExternal, hasChromium, CHROMIUM_PATH, CHROMIUM_ARGS } = await import('../external.js');
+  const { requireExternal, hasChromium } = await import('../external.js');
   if (!requireExternal(t, 'Chromium', hasChromium(), 'apt-get install chromium')) return;
-  const { chromium } = await import('playwright-core');
   const root = tempDir('tc-study-page-ui-');
   trialRun(root, 'r0', 0, 'completed', [0.90, 0.93, 0.92], { lr: 1e-3, hidden: 128 });
   trialRun(root, 'r1', 1, 'pruned', [0.80], { lr: 1e-4, hidden: 64 });
   trialRun(root, 'r2', 2, 'completed', [0.91, 0.94, 0.95], { lr: 3e-3, hidden: 256 });
-  const d = await startDashboard({ runsDir: root, port: 0 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${d.url}#/study?study=s`);
+  await withDashboardPage(root, undefined, async (page, url, errors) => {
+    await page.goto(`${url}#/study?study=s`);
     await page.waitForSelector('.table-wrap table tbody tr, table:not(.u-legend) tbody tr');
     const charts = page.locator('.chart');
     assert.equal(await charts.count(), 4);
@@ -105,8 +100,5 @@ test('study page in Chromium: four charts (best so far, one per parameter, curve
       'worst first, so the best trial is drawn on top');
     assert.match(await page.locator('p.importance-note').innerText(), /too few/);
     assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    await d.close();
-  }
+  });
 });
