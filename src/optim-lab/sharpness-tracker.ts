@@ -1,4 +1,4 @@
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import type { Callback, TrainStepContext } from '../train/callbacks.js';
 import { topHessianEigenvalue } from './hessian.js';
 
@@ -25,12 +25,6 @@ export interface SharpnessRecord {
   twoOverLr: number | null;
   iterations: number;
   converged: boolean;
-}
-
-function firstRows(t: Tensor, n: number): Tensor {
-  const rows = Math.min(n, t.shape[0]);
-  const per = t.size / t.shape[0];
-  return new Tensor(t.data.slice(0, rows * per), [rows, ...t.shape.slice(1)], t.dtype);
 }
 
 /**
@@ -63,7 +57,7 @@ export class SharpnessTracker implements Callback {
 
   onTrainStep(ctx: TrainStepContext): void {
     if ((ctx.step - 1) % this.o.every !== 0) return;
-    if (!this.fixed) this.fixed = typeof this.o.batch === 'number' ? { x: firstRows(ctx.x, this.o.batch), y: firstRows(ctx.y, this.o.batch) } : { x: ctx.x, y: ctx.y };
+    if (!this.fixed) this.fixed = typeof this.o.batch === 'number' ? { x: ctx.x.slice(0, 0, this.o.batch), y: ctx.y.slice(0, 0, this.o.batch) } : { x: ctx.x, y: ctx.y };
     const r = this.measure(ctx);
     this.history.push(r);
     ctx.log('sharpness', r.sharpness);
