@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { parseArgs, formatFlagHelp, UsageError } from './args.js';
+import { studyCommandFlags } from './study-command-flags.js';
 import { resolveHparams } from './train.js';
 import { loadExperiment } from './load-experiment.js';
 import { compareOptimizers, OPTIMIZER_NAMES, type OptimizerName, type CompareSetup } from '../optim-lab/compare-optimizers.js';
@@ -16,11 +17,7 @@ const flags = {
   lrs: { type: 'string', help: 'one lr grid for every optimizer, e.g. 0.001,0.01,0.1 (implies --lr grid; default grid: around each one\'s usual lr)' },
   seeds: { type: 'int', min: 1, default: 2, help: 'seeds per optimizer and lr (intervals over seeds)' },
   iterations: { type: 'int', min: 1, default: 300, help: 'training iterations per run' },
-  set: { type: 'list', help: 'override a hyperparameter: --set key=value (repeatable)' },
-  'data-dir': { type: 'string', help: 'folder with the dataset files' },
-  out: { type: 'string', default: 'studies', help: 'folder that holds study folders' },
-  json: { type: 'boolean', help: 'print one JSON object as the last line of stdout' },
-  help: { type: 'boolean', short: 'h', help: 'show this help' },
+  ...studyCommandFlags,
 } as const;
 
 /** `tradecraft compare-optimizers <experiment>`: optimizers ranked by validation loss at their own range-test lr (default) or their best grid lr. */

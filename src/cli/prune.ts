@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs, formatFlagHelp, UsageError } from './args.js';
+import { studyCommandFlags } from './study-command-flags.js';
 import { resolveHparams } from './train.js';
 import { createProgress } from './progress.js';
 import { loadExperiment } from './load-experiment.js';
@@ -15,11 +16,7 @@ const flags = {
   seeds: { type: 'int', min: 1, default: 3, help: 'seeds (intervals over seeds)' },
   iterations: { type: 'int', min: 1, help: "training iterations per network (default: the experiment's 'iterations', else one epoch)" },
   paper: { type: 'boolean', help: "the paper's budget: 50,000 iterations per network (hours on a CPU)" },
-  set: { type: 'list', help: 'override a hyperparameter: --set key=value (repeatable)' },
-  'data-dir': { type: 'string', help: 'folder with the dataset files' },
-  out: { type: 'string', default: 'studies', help: 'folder that holds study folders' },
-  json: { type: 'boolean', help: 'print one JSON object as the last line of stdout' },
-  help: { type: 'boolean', short: 'h', help: 'show this help' },
+  ...studyCommandFlags,
 } as const;
 
 /** `tradecraft prune <experiment>`: iterative magnitude pruning with rewinding and its controls. */
