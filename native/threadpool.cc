@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 #if defined(__linux__)
+#include <pthread.h>
 #include <sched.h>
 #endif
 #if defined(__x86_64__)
@@ -48,10 +49,17 @@ constexpr auto kSpin = std::chrono::microseconds(2000);
 // After this long a spinning thread yields its core on every check, so that on a busy machine
 // (more runnable threads than cores: other processes, parallel test files) the thread it is
 // waiting for, or anyone else, gets to run.
+constexpr auto kYieldAfter = std::chrono::microseconds(20);
+// An idle worker waits longer before it starts yielding: a yield hands the core to any runnable
+// thread for a whole time slice, and in a fresh process V8's compiler and marking threads are
+// runnable. Yielding after 20 us (the JavaScript between two products is longer than that in
+// the first calls) kept the worker out of 2 to 10 of the first 10 products of a 256 x 256
+// matmul; after 200 us the first 10 ran at 1.15-1.21x of steady state instead of 1.50-1.76x
+// (bench/limits.ts's cold-start figure, 7 processes each, 2-core Zen 3 VM).
+constexpr auto kIdleYieldAfter = std::chrono::microseconds(200);
 // Then sleep in naps of kNap for up to kLightSleep after the last job, and after that until woken.
 constexpr auto kNap = std::chrono::milliseconds(1);
 constexpr auto kLightSleep = std::chrono::milliseconds(1000);
-constexpr auto kYieldAfter = std::chrono::microseconds(20);
 
 // Waits until done() with pause-spinning first, then yielding.
 template <class Done>
@@ -122,6 +130,9 @@ class Pool {
 
   void worker(int thread) {
     t_in_pool = true;
+#if defined(__linux__)
+    pthread_setname_np(pthread_self(), "tradecraft-pool");  // names it in top -H, perf and gdb
+#endif
     // 0, not the current generation: a job posted before this thread first ran is still
     // joined (on_every_thread waits for every thread; others just get help).
     unsigned long seen = 0;
@@ -132,7 +143,7 @@ class Pool {
         cpu_relax();
         if (++spins % 64 != 0) continue;
         const auto waited = std::chrono::steady_clock::now() - start;
-        if (waited > kYieldAfter) std::this_thread::yield();
+        if (waited > kIdleYieldAfter) std::this_thread::yield();
         if (waited > kSpin) {
           std::unique_lock<std::mutex> lk(mutex_);
           sleepers_.fetch_add(1, std::memory_order_seq_cst);
