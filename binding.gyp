@@ -28,6 +28,7 @@
         'native/cpu_info.cc',
         'native/elementwise.cc',
         'native/gemm.cc',
+        'native/gemm_tuning.cc',
         'native/gemm_generic.cc',
         'native/indexing.cc',
         'native/malloc_tuning.cc',
@@ -54,7 +55,7 @@
         {
           'target_name': 'tradecraft_avx2',
           'type': 'static_library',
-          'sources': ['native/gemm_avx2.cc', 'native/peak_avx2.cc'],
+          'sources': ['native/gemm_avx2.cc', 'native/gemm_avx2_6x16.cc', 'native/peak_avx2.cc'],
           'cflags': ['-mavx2', '-mfma', '-ffp-contract=fast'],
           'xcode_settings': {'OTHER_CFLAGS': ['-mavx2', '-mfma']},
         },

@@ -13,6 +13,7 @@
 #include "cpu.h"
 #include "cpu_info.h"
 #include "gemm_kernels.h"
+#include "gemm_tuning.h"
 #include "peak.h"
 #include "elementwise.h"
 #include "gemm.h"
@@ -557,16 +558,43 @@ napi_value Noop(napi_env, napi_callback_info) { return nullptr; }
 napi_value Machine(napi_env env, napi_callback_info) {
   const CpuInfo& cpu = cpu_info();
   const Isa isa = cpu_isa();
-  const GemmBlocking& b = gemm_blocking_for(isa);
+  const GemmConfig& cfg = gemm_config();
+  const GemmBlocking& b = cfg.blocking;
   char buf[640];
   std::snprintf(buf, sizeof buf,
                 "{\"vendor\":\"%s\",\"family\":%d,\"model\":%d,\"uarch\":\"%s\",\"l1d\":%ld,\"l2\":%ld,\"l3\":%ld,"
                 "\"cacheSource\":\"%s\",\"isa\":\"%s\",\"threads\":%d,\"gemm\":{\"kernel\":\"%s\",\"mr\":%d,"
-                "\"nr\":%d,\"mc\":%ld,\"kc\":%ld,\"nc\":%ld,\"source\":\"%s\"}}",
+                "\"nr\":%d,\"mc\":%ld,\"kc\":%ld,\"nc\":%ld,\"source\":\"%s\",\"tuning\":\"%s\",\"measured\":\"%s\"",
                 cpu.vendor, cpu.family, cpu.model, cpu.uarch, cpu.l1d, cpu.l2, cpu.l3, cpu.cache_source, isa_name(isa),
-                num_threads(), gemm_kernel_name(), b.mr, b.nr, b.mc, b.kc, b.nc, b.source);
+                num_threads(), gemm_kernel_name(), b.mr, b.nr, b.mc, b.kc, b.nc, b.source, cfg.tuning_status.c_str(),
+                cfg.measured.c_str());
+  // The path goes through a JSON string of its own: it may hold any character.
+  std::string json = buf;
+  json += ",\"tuningFile\":\"";
+  for (char ch : cfg.tuning_path) {
+    if (ch == '"' || ch == '\\') json += '\\';
+    json += static_cast<unsigned char>(ch) < 0x20 ? ' ' : ch;
+  }
+  json += "\"}}";
   napi_value s;
-  napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &s);
+  napi_create_string_utf8(env, json.c_str(), json.size(), &s);
+  return s;
+}
+
+// tuneGemm(seconds, write): measures every register tile and MC for this CPU (gemm_tuning.h) and
+// returns the report as a JSON string; with write, keeps the fastest for later processes.
+napi_value TuneGemm(napi_env env, napi_callback_info info) {
+  Call c(env, info);
+  const double seconds = c.num(0);
+  const bool write = c.flag(1);
+  if (c.failed) return nullptr;
+  if (!(seconds >= 0.1 && seconds <= 60)) {
+    napi_throw_range_error(env, nullptr, "tuneGemm: seconds must be between 0.1 and 60");
+    return nullptr;
+  }
+  const std::string report = tune_gemm(seconds, write);
+  napi_value s;
+  napi_create_string_utf8(env, report.c_str(), report.size(), &s);
   return s;
 }
 
@@ -606,6 +634,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"noop", nullptr, Noop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"machine", nullptr, Machine, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"peak", nullptr, Peak, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"tuneGemm", nullptr, TuneGemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"mallocTuned", nullptr, MallocTuned, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

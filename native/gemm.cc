@@ -17,6 +17,7 @@
 #include "cpu.h"
 #include "cpu_info.h"
 #include "gemm_kernels.h"
+#include "gemm_tuning.h"
 #include "scratch.h"
 #include "simd_kernels.h"
 #include "threadpool.h"
@@ -25,12 +26,12 @@ namespace tc {
 namespace {
 
 const GemmImpl& impl() {
-  static const GemmImpl* g = gemm_impl_for(cpu_isa());
+  static const GemmImpl* g = gemm_config().impl;
   return *g;
 }
 
 const GemmBlocking& blocking() {
-  static const GemmBlocking& b = gemm_blocking_for(cpu_isa());
+  static const GemmBlocking& b = gemm_config().blocking;
   return b;
 }
 
@@ -95,21 +96,12 @@ void gemm_warm_up() {
 }
 
 const GemmImpl* gemm_impl_for(Isa isa) {
-#if defined(__x86_64__) && defined(TC_HAVE_X86_KERNELS)
-  if (isa == Isa::Avx512) return gemm_impl_avx512();
-  if (isa == Isa::Avx2) return gemm_impl_avx2();
-#endif
-  return isa == Isa::Generic ? gemm_impl_generic() : nullptr;
+  if (isa == cpu_isa()) return gemm_config().impl;
+  const GemmImpl* first = nullptr;
+  return gemm_candidates(isa, &first, 1) > 0 ? first : nullptr;
 }
 
-namespace {
-
-long env_long(const char* name) {
-  const char* v = std::getenv(name);
-  return v == nullptr ? 0 : std::atol(v);
-}
-
-GemmBlocking choose_blocking(const GemmImpl& g) {
+GemmBlocking gemm_blocking_from_caches(const GemmImpl& g) {
   GemmBlocking b{g.mr, g.nr, g.mc, g.kc, g.nc, "built-in"};
   const CpuInfo& cpu = cpu_info();
   if (std::strcmp(cpu.cache_source, "default") != 0) {
@@ -127,15 +119,11 @@ GemmBlocking choose_blocking(const GemmImpl& g) {
     }
     b.source = "caches";
   }
-  const long mc = env_long("TRADECRAFT_GEMM_MC"), nc = env_long("TRADECRAFT_GEMM_NC");
-  if (mc > 0) b.mc = (mc + b.mr - 1) / b.mr * b.mr, b.source = "env";
-  if (nc > 0) b.nc = (nc + b.nr - 1) / b.nr * b.nr, b.source = "env";
   return b;
 }
 
-}  // namespace
-
 const GemmBlocking& gemm_blocking_for(Isa isa) {
+  if (isa == cpu_isa()) return gemm_config().blocking;
   static GemmBlocking cache[3];
   static bool done[3];
   static std::mutex mu;
@@ -143,7 +131,7 @@ const GemmBlocking& gemm_blocking_for(Isa isa) {
   std::lock_guard<std::mutex> lk(mu);
   if (!done[i]) {
     const GemmImpl* g = gemm_impl_for(isa);
-    cache[i] = g != nullptr ? choose_blocking(*g) : GemmBlocking{0, 0, 0, 0, 0, "absent"};
+    cache[i] = g != nullptr ? gemm_blocking_from_caches(*g) : GemmBlocking{0, 0, 0, 0, 0, "absent"};
     done[i] = true;
   }
   return cache[i];
@@ -151,12 +139,12 @@ const GemmBlocking& gemm_blocking_for(Isa isa) {
 
 namespace {
 
-// The serial algorithm; `packed_a`, when given, holds all of op(A) as sgemm_pack_a laid it out
-// and replaces the packing of A (a, lda and transA are then unused).
-void serial_blocks(bool transA, bool transB, long m, long n, long k, float alpha, const float* a, long lda,
-                   const float* packed_a, const float* b, long ldb, float beta, float* c, long ldc) {
-  const GemmImpl& g = impl();
-  const GemmBlocking& bl = blocking();
+// The serial algorithm with implementation g and blocking bl; `packed_a`, when given, holds all
+// of op(A) as sgemm_pack_a laid it out and replaces the packing of A (a, lda and transA are then
+// unused).
+void serial_blocks(const GemmImpl& g, const GemmBlocking& bl, bool transA, bool transB, long m, long n, long k,
+                   float alpha, const float* a, long lda, const float* packed_a, const float* b, long ldb, float beta,
+                   float* c, long ldc) {
   const long MR = g.mr, NR = g.nr;
   const long KC = bl.kc;
   const long MC = bl.mc;
@@ -201,7 +189,13 @@ void sgemm_serial(bool transA, bool transB, long m, long n, long k, float alpha,
     return;
   }
   if ((m == 1 || n == 1) && gemv(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
-  serial_blocks(transA, transB, m, n, k, alpha, a, lda, nullptr, b, ldb, beta, c, ldc);
+  serial_blocks(impl(), blocking(), transA, transB, m, n, k, alpha, a, lda, nullptr, b, ldb, beta, c, ldc);
+}
+
+void sgemm_serial_with(const GemmImpl& g, const GemmBlocking& bl, bool transA, bool transB, long m, long n, long k,
+                       float alpha, const float* a, long lda, const float* b, long ldb, float beta, float* c, long ldc) {
+  if (m <= 0 || n <= 0 || k <= 0) return;
+  serial_blocks(g, bl, transA, transB, m, n, k, alpha, a, lda, nullptr, b, ldb, beta, c, ldc);
 }
 
 size_t sgemm_packed_a_size(long m, long k) {
@@ -224,7 +218,7 @@ void sgemm_serial_packed_a(bool transB, long m, long n, long k, float alpha, con
     scale_c(m, n, beta, c, ldc);
     return;
   }
-  serial_blocks(false, transB, m, n, k, alpha, nullptr, 0, packed_a, b, ldb, beta, c, ldc);
+  serial_blocks(impl(), blocking(), false, transB, m, n, k, alpha, nullptr, 0, packed_a, b, ldb, beta, c, ldc);
 }
 
 // Below this many multiply-adds (about 5 us of work) a GEMM runs on one thread: the split

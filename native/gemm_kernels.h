@@ -38,7 +38,7 @@ struct GemmImpl {
 struct GemmBlocking {
   int mr, nr;
   long mc, kc, nc;
-  const char* source;  // how MC/NC were chosen: "caches", "env" or "built-in"
+  const char* source;  // how the tile and MC/NC were chosen: "measured", "caches", "env" or "built-in"
 };
 
 // The implementation for an instruction set (nullptr when this build lacks it) and its blocking
@@ -49,7 +49,17 @@ const GemmBlocking& gemm_blocking_for(Isa isa);
 const GemmImpl* gemm_impl_generic();
 #if defined(__x86_64__) && defined(TC_HAVE_X86_KERNELS)
 const GemmImpl* gemm_impl_avx2();
+const GemmImpl* gemm_impl_avx2_6x16();
 const GemmImpl* gemm_impl_avx512();
 #endif
+
+// MC and NC sized from this CPU's caches for implementation g (its built-in values when the
+// cache sizes are unknown).
+GemmBlocking gemm_blocking_from_caches(const GemmImpl& g);
+
+// The serial algorithm with an explicit implementation and blocking (the tuner's entry; no
+// matrix-vector shortcut). Bit for bit sgemm_serial's result for every candidate of an ISA.
+void sgemm_serial_with(const GemmImpl& g, const GemmBlocking& bl, bool transA, bool transB, long m, long n, long k,
+                       float alpha, const float* a, long lda, const float* b, long ldb, float beta, float* c, long ldc);
 
 }  // namespace tc

@@ -3,6 +3,7 @@
 // native one when it starts.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 if (process.env.TRADECRAFT_SKIP_NATIVE === '1' || !existsSync('binding.gyp')) process.exit(0);
@@ -31,4 +32,24 @@ if (r.status !== 0) {
   } catch { /* the warning above is what matters */ }
 } else {
   console.log('tradecraft: native backend built.');
+  tuneGemm();
+}
+
+// Measures the GEMM's register tiles and block sizes on this CPU once (~2 s) and keeps the
+// fastest beside the addon (`tradecraft tune-gemm` re-runs it). Never fails the install.
+function tuneGemm() {
+  if (process.env.TRADECRAFT_SKIP_GEMM_TUNING === '1') return;
+  try {
+    const addon = createRequire(import.meta.url)('../build/Release/tradecraft.node');
+    const r = JSON.parse(addon.tuneGemm(2, true));
+    const best = r.candidates[r.best];
+    if (r.written && best) {
+      console.log(`tradecraft: GEMM measured on this CPU (${r.isa}): tile ${best.tile}, MC ${best.mc}, ` +
+        `${best.score.toFixed(1)} GFLOP/s per core (kept in ${r.path}; \`tradecraft tune-gemm\` re-measures).`);
+    } else {
+      console.warn(`tradecraft: GEMM tuning not kept (${r.writeError ?? 'no candidate'}); the cache sizes decide the blocking.`);
+    }
+  } catch (e) {
+    console.warn(`tradecraft: GEMM tuning skipped (${e.message.split('\n')[0]}); the cache sizes decide the blocking.`);
+  }
 }

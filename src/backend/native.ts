@@ -35,6 +35,12 @@ interface Addon {
    * over `threads` pool threads for about `seconds`; negative when the CPU lacks the isa.
    */
   peak(kind: number, isa: number, threads: number, seconds: number): [number, number];
+  /**
+   * Times every GEMM register tile and MC block size for this CPU (one thread, about `seconds`)
+   * and returns the report as JSON (native/gemm_tuning.h); with `write`, keeps the fastest in
+   * gemm-tuning.txt beside the addon for the processes that load it afterwards.
+   */
+  tuneGemm(seconds: number, write: boolean): string;
   /** Whether loading the addon raised glibc's mmap/trim thresholds (native/malloc_tuning.h). */
   mallocTuned(): boolean;
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: F32, aOff: number,

@@ -8,6 +8,7 @@ const commands: Record<string, { help: string; run: (argv: string[]) => Promise<
   stats: { help: 'confidence intervals, test-set sizes, McNemar and over-seed comparisons', run: async (a) => (await import('./stats.js')).statsCommand(a) },
   compare: { help: 'two trained runs on the same test set, paired (exact McNemar test)', run: async (a) => (await import('./compare.js')).compareCommand(a) },
   info: { help: 'print the backend, CPU features and thread count', run: async (a) => (await import('./info.js')).infoCommand(a) },
+  'tune-gemm': { help: 'measure the native GEMM\'s register tiles and block sizes on this CPU and keep the fastest', run: async (a) => (await import('./tune-gemm.js')).tuneGemmCommand(a) },
   audit: { help: 'check splits for exact and near duplicates, label conflicts and class balance', run: async (a) => (await import('./audit.js')).auditCommand(a) },
   runs: { help: 'list runs with their status (running, interrupted, crashed, ...), best validation metric and test result', run: async (a) => (await import('./runs.js')).runsCommand(a) },
   tune: { help: 'hyperparameter search: trials are real runs, chosen on validation data, pruned early, on SQLite or PostgreSQL', run: async (a) => (await import('./tune.js')).tuneCommand(a) },

@@ -1,0 +1,335 @@
+#include "gemm_tuning.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <vector>
+#if defined(__unix__) || defined(__APPLE__)
+#include <dlfcn.h>
+#include <unistd.h>
+#endif
+
+#include "cpu_info.h"
+
+namespace tc {
+
+int gemm_candidates(Isa isa, const GemmImpl** out, int max) {
+  const GemmImpl* all[4];
+  int n = 0;
+  switch (isa) {
+#if defined(__x86_64__) && defined(TC_HAVE_X86_KERNELS)
+    case Isa::Avx512: all[n++] = gemm_impl_avx512(); break;
+    case Isa::Avx2:
+      all[n++] = gemm_impl_avx2();
+      all[n++] = gemm_impl_avx2_6x16();
+      break;
+#endif
+    case Isa::Generic: all[n++] = gemm_impl_generic(); break;
+    default: break;
+  }
+  for (int i = 0; i < n && i < max; ++i) out[i] = all[i];
+  return n;
+}
+
+std::string gemm_tuning_path() {
+  if (const char* p = std::getenv("TRADECRAFT_GEMM_TUNING_FILE")) return p;
+#if defined(__unix__) || defined(__APPLE__)
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&gemm_tuning_path), &info) != 0 && info.dli_fname != nullptr) {
+    const std::string lib = info.dli_fname;
+    const size_t slash = lib.rfind('/');
+    return (slash == std::string::npos ? std::string() : lib.substr(0, slash + 1)) + "gemm-tuning.txt";
+  }
+#endif
+  return "";
+}
+
+namespace {
+
+std::string tile_name(const GemmImpl& g) { return std::to_string(g.mr) + "x" + std::to_string(g.nr); }
+
+const GemmImpl* candidate_by_tile(Isa isa, const std::string& tile) {
+  const GemmImpl* c[4];
+  const int n = gemm_candidates(isa, c, 4);
+  for (int i = 0; i < n; ++i)
+    if (tile_name(*c[i]) == tile) return c[i];
+  return nullptr;
+}
+
+std::string cpu_signature() {
+  const CpuInfo& cpu = cpu_info();
+  return std::string(cpu.vendor) + " " + std::to_string(cpu.family) + " " + std::to_string(cpu.model);
+}
+
+struct TuningFile {
+  std::string cpu, isa, tile, measured;
+  long mc = 0, nc = 0;
+};
+
+bool read_tuning_file(const std::string& path, TuningFile* f) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t sp = line.find(' ');
+    if (sp == std::string::npos) continue;
+    const std::string key = line.substr(0, sp), value = line.substr(sp + 1);
+    if (key == "cpu") f->cpu = value;
+    else if (key == "isa") f->isa = value;
+    else if (key == "tile") f->tile = value;
+    else if (key == "measured") f->measured = value;
+    else if (key == "mc") f->mc = std::atol(value.c_str());
+    else if (key == "nc") f->nc = std::atol(value.c_str());
+  }
+  return true;
+}
+
+void warn(const std::string& s) { std::fprintf(stderr, "tradecraft: %s\n", s.c_str()); }
+
+long env_long(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? 0 : std::atol(v);
+}
+
+GemmConfig make_config() {
+  const Isa isa = cpu_isa();
+  const GemmImpl* first = nullptr;
+  gemm_candidates(isa, &first, 1);
+  GemmConfig cfg{first, gemm_blocking_from_caches(*first), gemm_tuning_path(), "absent", ""};
+  // A measured choice applies only to the CPU and instruction set it was measured on (a build
+  // directory copied to another machine, or TRADECRAFT_ISA lowering the set, falls back).
+  TuningFile f;
+  if (!cfg.tuning_path.empty() && read_tuning_file(cfg.tuning_path, &f)) {
+    const GemmImpl* g = candidate_by_tile(isa, f.tile);
+    if (f.cpu != cpu_signature() || f.isa != isa_name(isa)) {
+      cfg.tuning_status = "for another CPU";
+    } else if (g == nullptr || f.mc < g->mr || f.mc % g->mr != 0 || f.nc < g->nr || f.nc % g->nr != 0) {
+      cfg.tuning_status = "invalid";
+    } else {
+      cfg.impl = g;
+      cfg.blocking = gemm_blocking_from_caches(*g);
+      cfg.blocking.mc = f.mc;
+      cfg.blocking.nc = f.nc;
+      cfg.blocking.source = "measured";
+      cfg.tuning_status = "used";
+      cfg.measured = f.measured;
+    }
+  }
+  if (const char* t = std::getenv("TRADECRAFT_GEMM_TILE")) {
+    const GemmImpl* g = candidate_by_tile(isa, t);
+    if (g == nullptr) {
+      const GemmImpl* c[4];
+      const int n = gemm_candidates(isa, c, 4);
+      std::string names;
+      for (int i = 0; i < n; ++i) names += (i ? ", " : "") + tile_name(*c[i]);
+      warn(std::string("TRADECRAFT_GEMM_TILE=") + t + " is not a register tile of the " + isa_name(isa) +
+           " kernels (they are: " + names + "); using " + tile_name(*cfg.impl));
+    } else if (g != cfg.impl) {
+      cfg.impl = g;
+      cfg.blocking = gemm_blocking_from_caches(*g);
+      cfg.blocking.source = "env";
+    }
+  }
+  const long mc = env_long("TRADECRAFT_GEMM_MC"), nc = env_long("TRADECRAFT_GEMM_NC");
+  GemmBlocking& b = cfg.blocking;
+  if (mc > 0) b.mc = (mc + b.mr - 1) / b.mr * b.mr, b.source = "env";
+  if (nc > 0) b.nc = (nc + b.nr - 1) / b.nr * b.nr, b.source = "env";
+  return cfg;
+}
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
+struct Problem {
+  const char* name;
+  bool ta, tb;
+  long m, n, k;
+  std::vector<float> a, b;
+};
+
+std::string json_string(const std::string& s) {
+  std::string o = "\"";
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') o += '\\', o += ch;
+    else if (static_cast<unsigned char>(ch) < 0x20) o += ' ';
+    else o += ch;
+  }
+  return o + "\"";
+}
+
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+}  // namespace
+
+const GemmConfig& gemm_config() {
+  static const GemmConfig cfg = make_config();
+  return cfg;
+}
+
+// The least gain over the default configuration that makes tune_gemm pick another.
+constexpr double kMinGain = 0.03;
+
+std::string tune_gemm(double seconds, bool write) {
+  const Isa isa = cpu_isa();
+  const GemmImpl* tiles[4];
+  const int ntiles = gemm_candidates(isa, tiles, 4);
+  // The shapes training spends its GEMM time on: a large square product, a Linear layer's
+  // forward at batch 64 (x @ W^T) and its weight gradient (dY^T @ x).
+  std::vector<Problem> problems = {{"512x512x512", false, false, 512, 512, 512, {}, {}},
+                                   {"64x256x784 (x @ W^T)", false, true, 64, 256, 784, {}, {}},
+                                   {"256x784x64 (dY^T @ x)", true, false, 256, 784, 64, {}, {}}};
+  unsigned state = 12345u;
+  auto next = [&] {
+    state = state * 1664525u + 1013904223u;
+    return float(state >> 8) / float(1u << 24) - 0.5f;
+  };
+  for (Problem& p : problems) {
+    p.a.resize(size_t(p.m * p.k));
+    p.b.resize(size_t(p.k * p.n));
+    for (float& x : p.a) x = next();
+    for (float& x : p.b) x = next();
+  }
+  struct Candidate {
+    const GemmImpl* g;
+    GemmBlocking bl;
+    std::vector<std::vector<double>> times;  // per problem, per round: seconds per product
+    bool identical = true;
+    double score = 0;
+  };
+  std::vector<Candidate> cands;
+  const long l2 = cpu_info().l2;
+  for (int t = 0; t < ntiles; ++t) {
+    const GemmBlocking base = gemm_blocking_from_caches(*tiles[t]);
+    std::vector<long> mcs;
+    for (long mc : {base.mc / 2, base.mc, base.mc * 2}) {
+      mc = std::max<long>(4L * base.mr, mc / base.mr * base.mr);
+      // An A block larger than L2 cannot be what the cache sizes call for.
+      if (l2 > 0 && mc * base.kc * long(sizeof(float)) > l2) continue;
+      if (std::find(mcs.begin(), mcs.end(), mc) == mcs.end()) mcs.push_back(mc);
+    }
+    for (long mc : mcs) {
+      Candidate c{tiles[t], base, std::vector<std::vector<double>>(problems.size()), true, 0};
+      c.bl.mc = mc;
+      c.bl.source = "measured";
+      cands.push_back(c);
+    }
+  }
+  // Reference bits: the default configuration's output for every problem.
+  std::vector<std::vector<float>> ref(problems.size()), out(problems.size());
+  const GemmBlocking def_bl = gemm_blocking_from_caches(*tiles[0]);
+  for (size_t i = 0; i < problems.size(); ++i) {
+    const Problem& p = problems[i];
+    ref[i].assign(size_t(p.m * p.n), 0.0f);
+    out[i].assign(size_t(p.m * p.n), 0.0f);
+    sgemm_serial_with(*tiles[0], def_bl, p.ta, p.tb, p.m, p.n, p.k, 1.0f, p.a.data(), p.ta ? p.m : p.k, p.b.data(),
+                      p.tb ? p.k : p.n, 0.0f, ref[i].data(), p.n);
+  }
+  // Rounds alternate the candidates, so a busy spell on the machine hits them all alike; each
+  // figure is the median over rounds of CPU time per product.
+  const int rounds = 5;
+  const double per_measure = seconds / double(rounds * cands.size() * problems.size());
+  for (int r = 0; r < rounds; ++r) {
+    for (Candidate& c : cands) {
+      for (size_t i = 0; i < problems.size(); ++i) {
+        const Problem& p = problems[i];
+        auto run = [&] {
+          sgemm_serial_with(*c.g, c.bl, p.ta, p.tb, p.m, p.n, p.k, 1.0f, p.a.data(), p.ta ? p.m : p.k, p.b.data(),
+                            p.tb ? p.k : p.n, 0.0f, out[i].data(), p.n);
+        };
+        run();
+        if (r == 0 && std::memcmp(out[i].data(), ref[i].data(), out[i].size() * sizeof(float)) != 0) c.identical = false;
+        long reps = 0;
+        const double t0 = thread_cpu_seconds();
+        double t1 = t0;
+        do {
+          run();
+          ++reps;
+          t1 = thread_cpu_seconds();
+        } while (t1 - t0 < per_measure);
+        c.times[i].push_back((t1 - t0) / double(reps));
+      }
+    }
+  }
+  const Candidate* best = nullptr;
+  const Candidate* fallback = nullptr;  // the default: first tile, MC from the caches
+  for (Candidate& c : cands) {
+    double log_sum = 0;
+    for (size_t i = 0; i < problems.size(); ++i) {
+      const Problem& p = problems[i];
+      log_sum += std::log(2.0 * double(p.m) * double(p.n) * double(p.k) / median_of(c.times[i]) / 1e9);
+    }
+    c.score = std::exp(log_sum / double(problems.size()));
+    if (c.identical && (best == nullptr || c.score > best->score)) best = &c;
+    if (c.g == tiles[0] && c.bl.mc == def_bl.mc) fallback = &c;
+  }
+  // Candidates within a few percent of each other differ by the noise of the measurement: move
+  // off the default only for a clear gain, so that a re-run does not flip between equals.
+  if (best != nullptr && fallback != nullptr && best->score < fallback->score * (1.0 + kMinGain)) best = fallback;
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  const std::string path = gemm_tuning_path();
+  std::string written_error;
+  bool written = false;
+  if (write && best != nullptr) {
+    if (path.empty()) {
+      written_error = "no place for the tuning file (the addon's directory is unknown)";
+    } else {
+      // Written beside and renamed over: a reader never sees half a file.
+      const std::string tmp = path + ".tmp." + std::to_string(long(getpid()));
+      {
+        std::ofstream f(tmp, std::ios::trunc);
+        f << "# GEMM register tile and blocking measured on this CPU by tradecraft (tune-gemm); delete the file to\n"
+             "# fall back to the cache sizes. Results do not depend on it, only speed.\n"
+          << "cpu " << cpu_signature() << "\nisa " << isa_name(isa) << "\ntile " << tile_name(*best->g)
+          << "\nmc " << best->bl.mc << "\nnc " << best->bl.nc << "\nscore " << best->score << "\nmeasured " << stamp
+          << "\n";
+        f.close();
+        if (!f) written_error = "could not write " + tmp;
+      }
+      if (written_error.empty() && std::rename(tmp.c_str(), path.c_str()) != 0) {
+        written_error = "could not rename " + tmp + " to " + path + ": " + std::strerror(errno);
+      }
+      if (!written_error.empty()) std::remove(tmp.c_str());
+      written = written_error.empty();
+    }
+  }
+  std::ostringstream js;
+  js.precision(4);
+  js << "{\"isa\":\"" << isa_name(isa) << "\",\"cpu\":" << json_string(cpu_signature()) << ",\"seconds\":" << seconds
+     << ",\"rounds\":" << rounds << ",\"problems\":[";
+  for (size_t i = 0; i < problems.size(); ++i) js << (i ? "," : "") << "\"" << problems[i].name << "\"";
+  js << "],\"candidates\":[";
+  for (size_t ci = 0; ci < cands.size(); ++ci) {
+    const Candidate& c = cands[ci];
+    js << (ci ? "," : "") << "{\"tile\":\"" << tile_name(*c.g) << "\",\"mc\":" << c.bl.mc << ",\"kc\":" << c.bl.kc
+       << ",\"nc\":" << c.bl.nc << ",\"identical\":" << (c.identical ? "true" : "false") << ",\"score\":" << c.score
+       << ",\"gflops\":[";
+    for (size_t i = 0; i < problems.size(); ++i) {
+      const Problem& p = problems[i];
+      js << (i ? "," : "") << 2.0 * double(p.m) * double(p.n) * double(p.k) / median_of(c.times[i]) / 1e9;
+    }
+    js << "]}";
+  }
+  js << "],\"minGain\":" << kMinGain << ",\"default\":" << (fallback == nullptr ? -1 : long(fallback - cands.data()))
+     << ",\"best\":" << (best == nullptr ? -1 : long(best - cands.data())) << ",\"path\":" << json_string(path)
+     << ",\"written\":" << (written ? "true" : "false");
+  if (!written_error.empty()) js << ",\"writeError\":" << json_string(written_error);
+  js << ",\"measured\":\"" << stamp << "\"}";
+  return js.str();
+}
+
+}  // namespace tc
