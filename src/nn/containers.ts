@@ -3,6 +3,7 @@ import { flatten } from '../ops/shape.js';
 import { dropout } from '../ops/dropout.js';
 import { Module } from './module.js';
 import { Conv2d } from './conv.js';
+import { Linear } from './linear.js';
 import { ReLU } from './activation.js';
 import { MaxPool2d } from './pool.js';
 
@@ -24,11 +25,11 @@ export class Sequential extends Module {
     for (let i = 0; i < this.length; i++) {
       if (i + 1 < this.length && fusesWithRelu(this[i], this[i + 1])) {
         const pool = i + 2 < this.length ? this[i + 2] : null;
-        if (pool && isPlain(pool, MaxPool2d)) {
+        if (pool && this[i] instanceof Conv2d && isPlain(pool, MaxPool2d)) {
           x = (this[i] as Conv2d).forwardReluMaxPool(x, (pool as MaxPool2d).kernelSize, (pool as MaxPool2d).opts);
           i += 2;
         } else {
-          x = (this[i] as Conv2d).forwardRelu(x);
+          x = (this[i] as Conv2d | Linear).forwardRelu(x);
           i++;
         }
       } else x = this[i].call(x);
@@ -42,16 +43,17 @@ export class Sequential extends Module {
 }
 
 /**
- * A plain Conv2d followed by a plain ReLU (and a plain MaxPool2d) runs as one fused op: the same
- * numbers with fewer passes over memory. Not when a module has forward hooks (they must see the
- * intermediate tensors) or is a subclass (its forward may differ).
+ * A plain Conv2d or Linear followed by a plain ReLU (and, after a Conv2d, a plain MaxPool2d) runs
+ * as one fused op: the same numbers with fewer passes over memory and fewer tape nodes. Not when
+ * a module has forward hooks (they must see the intermediate tensors) or is a subclass (its
+ * forward may differ).
  */
 function isPlain(m: Module, cls: { prototype: object }): boolean {
   return Object.getPrototypeOf(m) === cls.prototype && !m.hasForwardHooks;
 }
 
 function fusesWithRelu(a: Module, b: Module): boolean {
-  return isPlain(a, Conv2d) && isPlain(b, ReLU);
+  return (isPlain(a, Conv2d) || isPlain(a, Linear)) && isPlain(b, ReLU);
 }
 
 /** x + f(x): a residual connection around any module whose output matches its input's shape. */

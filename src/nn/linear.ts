@@ -1,6 +1,6 @@
 import { Parameter, type Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/create.js';
-import { linear } from '../ops/matmul.js';
+import { linear, linearRelu } from '../ops/matmul.js';
 import { Module } from './module.js';
 import { defaultLayerInit_ } from './init.js';
 
@@ -28,6 +28,11 @@ export class Linear extends Module {
 
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
+  }
+
+  /** relu(this.forward(x)) as one op; Sequential uses it for a Linear followed by a ReLU. */
+  forwardRelu(x: Tensor): Tensor {
+    return linearRelu(x, this.weight, this.bias);
   }
 
   protected override describe(): string {

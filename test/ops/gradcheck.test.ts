@@ -9,6 +9,7 @@ import { GradcheckError, type GradcheckOptions } from '../../src/autograd/gradch
 import { record } from '../../src/autograd/record.js';
 import * as ew from '../../src/ops/elementwise.js';
 import { conv2dRelu, conv2dReluMaxPool } from '../../src/ops/conv-fused.js';
+import { linearRelu } from '../../src/ops/matmul.js';
 import { randomArray, testRandom } from '../helpers.js';
 
 await selectBackend();
@@ -150,6 +151,9 @@ suite('matmul and linear', [
   { name: 'batched @ 1-D (2,3,4) @ (4)', fn: (a, b) => a.matmul(b), inputs: () => [leaf([2, 3, 4], 106), leaf([4], 107)] },
   { name: 'linear with bias', fn: (x, w, b) => F.linear(x, w, b), inputs: () => [leaf([3, 4], 108), leaf([2, 4], 109), leaf([2], 110)] },
   { name: 'linear on a 3-D input, no bias', fn: (x, w) => F.linear(x, w), inputs: () => [leaf([2, 3, 4], 111), leaf([5, 4], 112)] },
+  // The fused linear+relu that nn.Sequential uses; these seeds keep every pre-activation away from 0.
+  { name: 'linear fused with relu, bias', fn: (x, w, b) => linearRelu(x, w, b), inputs: () => [leaf([3, 4], 113), leaf([2, 4], 114), leaf([2], 115)] },
+  { name: 'linear fused with relu on a 3-D input, no bias', fn: (x, w) => linearRelu(x, w), inputs: () => [leaf([2, 3, 4], 116), leaf([5, 4], 117)] },
 ]);
 
 suite('shape', [
