@@ -24,6 +24,7 @@
         'native/addon.cc',
         'native/channel.cc',
         'native/conv.cc',
+        'native/conv_pack.cc',
         'native/cpu.cc',
         'native/cpu_info.cc',
         'native/elementwise.cc',

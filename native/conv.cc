@@ -1,10 +1,13 @@
-// Threads split the batch: each image's GEMMs run serially on one core with that core's
-// im2col buffer in its L2. With fewer images than threads the GEMMs are threaded instead.
-// A 1x1, stride-1, unpadded convolution needs no im2col: the image is already the matrix.
+// Threads split the batch: each image's GEMMs run serially on one core; the forward ones pack
+// their right operand straight from the image (conv_pack.h), the gradients' run over an im2col
+// buffer in that core's L2. With fewer images than threads the GEMMs are threaded instead, over
+// an im2col buffer. A 1x1, stride-1, unpadded convolution needs no im2col: the image is already
+// the matrix.
 #include "conv.h"
 
 #include <cstring>
 
+#include "conv_pack.h"
 #include "gemm.h"
 #include "scratch.h"
 #include "simd_kernels.h"
@@ -84,6 +87,12 @@ void conv2d_images(const float* x, const float* w, const float* bias, bool relu,
     float* ob = out_of(b);
     for (long gr = 0; gr < g.groups; ++gr) {
       const float* xg = xb + gr * cg * g.h * g.w;
+      if (!pointwise && serial && wpacked != nullptr && im2col_packing_fits()) {
+        const Im2colSource src = im2col_source(xg, cg, g);
+        sgemm_serial_packer(false, ocg, ohw, ckk, 1.0f, nullptr, 0, wpacked + wper * gr, im2col_packer(src), 0.0f,
+                            ob + gr * ocg * ohw, ohw);
+        continue;
+      }
       const float* col = xg;
       if (!pointwise) {
         float* buf = t_col.get(size_t(ckk * ohw + kIm2colSlack));

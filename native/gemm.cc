@@ -141,10 +141,10 @@ namespace {
 
 // The serial algorithm with implementation g and blocking bl; `packed_a`, when given, holds all
 // of op(A) as sgemm_pack_a laid it out and replaces the packing of A (a, lda and transA are then
-// unused).
+// unused); `bpack`, when given, replaces the packing of B (b, ldb and transB are then unused).
 void serial_blocks(const GemmImpl& g, const GemmBlocking& bl, bool transA, bool transB, long m, long n, long k,
                    float alpha, const float* a, long lda, const float* packed_a, const float* b, long ldb, float beta,
-                   float* c, long ldc) {
+                   float* c, long ldc, const BPacker* bpack = nullptr) {
   const long MR = g.mr, NR = g.nr;
   const long KC = bl.kc;
   const long MC = bl.mc;
@@ -152,13 +152,14 @@ void serial_blocks(const GemmImpl& g, const GemmBlocking& bl, bool transA, bool 
   const long kc_max = min_l(KC, k);
   const long m_padded = round_up(m, MR);
   float* ap = packed_a != nullptr ? nullptr : t_pack_a.get(size_t(round_up(min_l(MC, m), MR) * kc_max));
-  float* bp = t_pack_b.get(size_t(round_up(min_l(NC, n), NR) * kc_max));
+  float* bp = t_pack_b.get(size_t(round_up(min_l(NC, n), NR) * kc_max + (bpack != nullptr ? kPackBSlack : 0)));
   for (long jc = 0; jc < n; jc += NC) {
     const long nc = min_l(NC, n - jc);
     for (long pc = 0; pc < k; pc += KC) {
       const long kc = min_l(KC, k - pc);
       const float be = pc == 0 ? beta : 1.0f;
-      g.pack_b(b, ldb, transB, pc, kc, jc, nc, bp);
+      if (bpack != nullptr) bpack->pack(bpack->ctx, pc, kc, jc, nc, NR, bp);
+      else g.pack_b(b, ldb, transB, pc, kc, jc, nc, bp);
       for (long ic = 0; ic < m; ic += MC) {
         const long mc = min_l(MC, m - ic);
         const float* ablock;
@@ -219,6 +220,16 @@ void sgemm_serial_packed_a(bool transB, long m, long n, long k, float alpha, con
     return;
   }
   serial_blocks(impl(), blocking(), false, transB, m, n, k, alpha, nullptr, 0, packed_a, b, ldb, beta, c, ldc);
+}
+
+void sgemm_serial_packer(bool transA, long m, long n, long k, float alpha, const float* a, long lda,
+                         const float* packed_a, const BPacker& b, float beta, float* c, long ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0.0f) {
+    scale_c(m, n, beta, c, ldc);
+    return;
+  }
+  serial_blocks(impl(), blocking(), transA, false, m, n, k, alpha, a, lda, packed_a, nullptr, 0, beta, c, ldc, &b);
 }
 
 // Below this many multiply-adds (about 5 us of work) a GEMM runs on one thread: the split

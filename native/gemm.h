@@ -33,6 +33,22 @@ void sgemm_pack_a(bool transA, long m, long k, const float* a, long lda, float* 
 void sgemm_serial_packed_a(bool transB, long m, long n, long k, float alpha, const float* packed_a, const float* b,
                            long ldb, float beta, float* c, long ldc);
 
+// A right operand that packs itself (a convolution's image, read in place of its im2col
+// matrix): pack(ctx, p0, kc, j0, nc, nr, dst) writes depth [p0, p0+kc) x columns [j0, j0+nc) of
+// op(B) as GemmImpl::pack_b would, ceil(nc/nr) panels of kc x nr floats with the columns past
+// nc zero, and may write up to kPackBSlack floats past the last panel. nr is the kernel's NR.
+struct BPacker {
+  void (*pack)(const void* ctx, long p0, long kc, long j0, long nc, long nr, float* dst);
+  const void* ctx;
+};
+constexpr long kPackBSlack = 16;
+
+// sgemm_serial (packed_a null) or sgemm_serial_packed_a (a, lda, transA unused) with B from a
+// packer: same blocks, same kernel calls, so bit for bit their results when m > 1 and n > 1
+// (there is no matrix-vector shortcut here: for a single row or column call those instead).
+void sgemm_serial_packer(bool transA, long m, long n, long k, float alpha, const float* a, long lda,
+                         const float* packed_a, const BPacker& b, float beta, float* c, long ldc);
+
 const char* gemm_kernel_name();
 
 // Gives every pool thread its packing buffers at full size, already faulted in: called when

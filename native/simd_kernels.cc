@@ -394,6 +394,122 @@ void col2im_impl(float* col, long channels, const ConvGeom& g, float* x) {
   }
 }
 
+// ---- Implicit im2col (conv_pack.h): B panels packed straight from the padded image ----
+// The offsets a packing loop applies on every row are copied into locals (registers) first:
+// read from an array inside the loop, they made the same stores about three times slower
+// (the loads wait on the stores in flight).
+
+// Walks the depth index p = (c*KH + ky)*KW + kx of im2col's rows in order; off is where tap
+// (c, ky, kx) of the window at output (0, 0) lies in the padded image.
+struct TapWalk {
+  long kw, kh, kx, ky, off;
+  long step_x, step_y, step_c;  // off's change to the next kx, the next ky, the next channel
+  TapWalk(const Im2colSource& s, long p)
+      : kw(s.kw), kh(s.kh), kx(p % s.kw), ky(p / s.kw % s.kh),
+        off((p / s.kw / s.kh * s.hp + ky * s.dh) * s.wp + kx * s.dw), step_x(s.dw),
+        step_y(s.dh * s.wp - (s.kw - 1) * s.dw), step_c((s.hp - (s.kh - 1) * s.dh) * s.wp - (s.kw - 1) * s.dw) {}
+  void next() {
+    if (++kx < kw) {
+      off += step_x;
+    } else if (kx = 0, ++ky < kh) {
+      off += step_y;
+    } else {
+      ky = 0;
+      off += step_c;
+    }
+  }
+};
+
+// Walks the output pixels j = oy*OW + ox in order; at is where pixel j's window starts in the
+// padded image.
+struct PixelWalk {
+  long ow, ox, at, step_x, step_y;  // at's change to the next pixel in the row, to the next row
+  PixelWalk(const Im2colSource& s, long j)
+      : ow(s.ow), ox(j % s.ow), at(j / s.ow * s.sh * s.wp + ox * s.sw), step_x(s.sw),
+        step_y(s.sh * s.wp - (s.ow - 1) * s.sw) {}
+  void next() {
+    if (++ox < ow) {
+      at += step_x;
+    } else {
+      ox = 0;
+      at += step_y;
+    }
+  }
+};
+
+alignas(64) constexpr float kZeros[kChunk] = {};
+
+// One 16-float copy into a forward panel's row: row[q, q+16) = image[tap + at, +16).
+struct Piece {
+  long q, at;
+};
+
+// The rows of one forward panel, n pieces each, then columns [zq, nr) zeroed. Every write lands
+// at or after the previous one's start, so a chunk's overrun is overwritten by the next piece,
+// row or panel (or lands in the buffer's slack).
+inline void copy_pieces_any(const float* xp, TapWalk tap, long kc, long nr, const Piece* pieces, long n, long zq,
+                            float* d) {
+  for (long t = 0; t < kc; ++t, tap.next()) {
+    const float* src = xp + tap.off;
+    float* row = d + t * nr;
+    for (long i = 0; i < n; ++i) copy_chunk(row + pieces[i].q, src + pieces[i].at);
+    for (long o = zq; o < nr; o += kChunk) copy_chunk(row + o, kZeros);
+  }
+}
+
+// The same for a fixed number of pieces, held in registers.
+template <int N>
+void copy_pieces(const float* xp, TapWalk tap, long kc, long nr, const Piece* pieces, long zq, float* d) {
+  long q[N], at[N];
+  for (int i = 0; i < N; ++i) q[i] = pieces[i].q, at[i] = pieces[i].at;
+  for (long t = 0; t < kc; ++t, tap.next()) {
+    const float* src = xp + tap.off;
+    float* row = d + t * nr;
+    for (int i = 0; i < N; ++i) copy_chunk(row + q[i], src + at[i]);
+    for (long o = zq; o < nr; o += kChunk) copy_chunk(row + o, kZeros);
+  }
+}
+
+// Forward: a panel's columns are output pixels and its rows are taps, so each row is the image
+// read at the columns' window origins plus the row's tap offset. With stride 1 across, the
+// pixels of one output row are consecutive in the image and a panel row is a few runs (a
+// 24-wide panel over 14-wide output rows: 2 or 3), copied as whole 16-float chunks.
+void pack_im2col(const Im2colSource& s, long p0, long kc, long j0, long nc, long nr, float* dst) {
+  for (long jr = 0; jr < nc; jr += nr) {
+    const long cols = nc - jr < nr ? nc - jr : nr;
+    float* d = dst + jr * kc;
+    const TapWalk tap(s, p0);
+    if (s.sw == 1) {
+      Piece pieces[kIm2colPackMaxNr];
+      long n = 0;
+      for (long q = 0; q < cols;) {
+        const PixelWalk px(s, j0 + jr + q);
+        const long len = s.ow - px.ox < cols - q ? s.ow - px.ox : cols - q;  // to the end of the output row
+        for (long o = 0; o < len; o += kChunk) pieces[n++] = Piece{q + o, px.at + o};
+        q += len;
+      }
+      switch (n) {
+        case 1: copy_pieces<1>(s.xp, tap, kc, nr, pieces, cols, d); break;
+        case 2: copy_pieces<2>(s.xp, tap, kc, nr, pieces, cols, d); break;
+        case 3: copy_pieces<3>(s.xp, tap, kc, nr, pieces, cols, d); break;
+        case 4: copy_pieces<4>(s.xp, tap, kc, nr, pieces, cols, d); break;
+        default: copy_pieces_any(s.xp, tap, kc, nr, pieces, n, cols, d); break;
+      }
+    } else {
+      long at[kIm2colPackMaxNr];
+      PixelWalk px(s, j0 + jr);
+      for (long q = 0; q < cols; ++q, px.next()) at[q] = px.at;
+      TapWalk t_tap = tap;
+      for (long t = 0; t < kc; ++t, t_tap.next()) {
+        const float* src = s.xp + t_tap.off;
+        float* row = d + t * nr;
+        for (long q = 0; q < cols; ++q) row[q] = src[at[q]];
+        for (long q = cols; q < nr; ++q) row[q] = 0.0f;
+      }
+    }
+  }
+}
+
 // 32 independent lanes: vectorizes without reassociating (two zmm / four ymm accumulators).
 inline float dot(const float* __restrict a, const float* __restrict b, long k) {
   float acc[32] = {0};
@@ -462,6 +578,7 @@ constexpr SimdTable build() {
   t.axpy_rows = &axpy_rows;
   t.im2col = &im2col_impl;
   t.col2im = &col2im_impl;
+  t.pack_im2col = &pack_im2col;
   return t;
 }
 

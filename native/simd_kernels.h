@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "conv.h"
+#include "conv_pack.h"
 #include "optim.h"
 #include "scalar_ops.h"
 
@@ -31,6 +32,11 @@ struct SimdTable {
   // up to kIm2colSlack floats past the end of col.
   void (*im2col)(const float* x, long channels, const ConvGeom& g, float* col);
   void (*col2im)(float* col, long channels, const ConvGeom& g, float* x);
+  // Implicit im2col (conv_pack.h): depth [p0, p0+kc) x columns [j0, j0+nc) of im2col's matrix
+  // (CKK x OHW) packed from the padded image as GemmImpl::pack_b would pack them from col
+  // (ceil(nc/nr) panels of kc x nr floats, columns past nc zero). nr <= kIm2colPackMaxNr; may
+  // write up to kPackBSlack floats past the last panel.
+  void (*pack_im2col)(const Im2colSource& s, long p0, long kc, long j0, long nc, long nr, float* dst);
   // Matrix-vector products for GEMMs with one row or column (no packing):
   // dot_rows:  y[i*incy] = alpha * dot(M[i*ld : i*ld+k], v) + beta * y[i*incy]   for i < rows
   // axpy_rows: y[j*incy] = alpha * sum_p v[p*incv] * M[p*ld + j] + beta * y[j*incy] for j < n
