@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "conv_direct.h"
 #include "gemm.h"
 #include "scratch.h"
 #include "simd_kernels.h"
@@ -79,9 +80,12 @@ void conv2d_images(const float* x, const float* w, const float* bias, bool relu,
   const bool pointwise = is_pointwise(g);
   const float* wpacked = pack_weights(w, false, ocg, ckk, ckk, ohw, g, ocg * ckk);
   const size_t wper = sgemm_packed_a_size(ocg, ckk);
+  const DirectConvForward direct(w, g);
   for_images(g.n, [&](long b, bool serial) {
     const float* xb = x + b * g.c * g.h * g.w;
     float* ob = out_of(b);
+    if (direct.ready()) direct.image(xb, ob, serial);
+    else
     for (long gr = 0; gr < g.groups; ++gr) {
       const float* xg = xb + gr * cg * g.h * g.w;
       const float* col = xg;
@@ -151,7 +155,9 @@ void conv2d_backward_weight(const float* x, const float* gy, float* gw, const Co
   // gw_g = sum_b gy_{b,g} (OCg x OHW) @ col_{b,g}^T (OHW x CKK). Each task sums a contiguous
   // range of images into its own buffer (task 0 straight into gw); the buffers are added at
   // the end.
+  const DirectConvWeight direct(g);
   auto accumulate = [&](long b0, long b1, float* dst, bool serial) {
+    if (direct.ready()) return direct.images(x, gy, b0, b1, dst, serial);
     for (long b = b0; b < b1; ++b) {
       const float* xb = x + b * g.c * hw;
       const float* gyb = gy + b * g.oc * ohw;
