@@ -84,7 +84,7 @@ void conv2d_images(const float* x, const float* w, const float* bias, bool relu,
   for_images(g.n, [&](long b, bool serial) {
     const float* xb = x + b * g.c * g.h * g.w;
     float* ob = out_of(b);
-    if (direct.ready()) direct.image(xb, ob, serial);
+    if (direct.ready()) direct.image(xb, bias, relu, ob, serial);
     else
     for (long gr = 0; gr < g.groups; ++gr) {
       const float* xg = xb + gr * cg * g.h * g.w;
@@ -99,7 +99,7 @@ void conv2d_images(const float* x, const float* w, const float* bias, bool relu,
       else
         gemm_any(serial, false, false, ocg, ohw, ckk, w + gr * ocg * ckk, ckk, col, ohw, 0.0f, ob + gr * ocg * ohw, ohw);
     }
-    if (bias != nullptr || relu) epilogue(ob, bias, relu, g.oc, ohw);
+    if (!direct.ready() && (bias != nullptr || relu)) epilogue(ob, bias, relu, g.oc, ohw);
     after(b, ob);
   });
 }
@@ -113,6 +113,8 @@ void conv2d(const float* x, const float* w, const float* bias, bool relu, float*
 
 void conv2d_relu_maxpool2x2(const float* x, const float* w, const float* bias, float* out, int32_t* idx,
                             const ConvGeom& g) {
+  const DirectConvForward direct(w, g);
+  if (direct.ready()) return direct.relu_maxpool2x2(x, bias, out, idx);
   const long ohw = g.oh * g.ow, ph = g.oh / 2, pw = g.ow / 2, phw = ph * pw;
   // Each image's activation lives only in this thread's scratch: pooled while in cache, never
   // written to (or read back from) memory at full size.

@@ -80,6 +80,42 @@ const float* pad_planes(const float* x, long planes, const ConvGeom& g) {
 
 inline long round_up(long x, long to) { return (x + to - 1) / to * to; }
 
+// For the fused call: the padded planes with each row split into its even columns, then its
+// odd ones, `half` = ceil(wp/2) floats each, so that the even and the odd output columns of a
+// pooled window are both contiguous. Padded pixel (y, c) is at row y, column c/2 (+ half if c
+// is odd); rows 2*half floats apart.
+long split_half(const ConvGeom& g) { return (g.w + 2 * g.pw + 1) / 2; }
+
+std::vector<int32_t> split_offsets(const ConvGeom& g, long cg, bool odd_column) {
+  const long hp = g.h + 2 * g.ph, half = split_half(g), row = 2 * half;
+  std::vector<int32_t> off;
+  for (long c = 0; c < cg; ++c)
+    for (long ky = 0; ky < g.kh; ++ky)
+      for (long kx = 0; kx < g.kw; ++kx) {
+        // Output column 2j (+1 if odd_column) reads padded column 2j + kx (+1).
+        const long col = kx + (odd_column ? 1 : 0);
+        off.push_back(int32_t(c * hp * row + ky * row + (col % 2 != 0 ? half : 0) + col / 2));
+      }
+  return off;
+}
+
+const float* pad_planes_split(const float* x, long planes, const ConvGeom& g) {
+  static thread_local Scratch t_split;
+  const long hp = g.h + 2 * g.ph, half = split_half(g), row = 2 * half, size = planes * hp * row + kDirectSlack;
+  float* xp = t_split.get(size_t(size));
+  std::memset(xp, 0, sizeof(float) * size_t(size));
+  for (long c = 0; c < planes; ++c)
+    for (long y = 0; y < g.h; ++y) {
+      float* r = xp + (c * hp + y + g.ph) * row;
+      const float* s = x + (c * g.h + y) * g.w;
+      // Input column i is padded column i + pw: the even ones first, then the odd ones.
+      const long i0 = g.pw % 2;
+      for (long i = i0; i < g.w; i += 2) r[(i + g.pw) / 2] = s[i];
+      for (long i = 1 - i0; i < g.w; i += 2) r[half + (i + g.pw) / 2] = s[i];
+    }
+  return xp;
+}
+
 }  // namespace
 
 DirectConvForward::DirectConvForward(const float* w, const ConvGeom& g) : g_(g) {
@@ -87,22 +123,60 @@ DirectConvForward::DirectConvForward(const float* w, const ConvGeom& g) : g_(g) 
   if (!direct_geometry(g) || g.oh * g.ow <= 1 || gemm_may_take_gemv(ocg_, 0, false, images_serial(g))) return;
   k_ = kernels_for_isa();
   off_ = window_offsets(g, cg_);
+  off_even_ = split_offsets(g, cg_, false);
+  off_odd_ = split_offsets(g, cg_, true);
   wt_.resize(size_t(g.groups * ckk_ * ocg_));
   for (long gr = 0; gr < g.groups; ++gr)
     for (long o = 0; o < ocg_; ++o)
       for (long p = 0; p < ckk_; ++p) wt_[size_t((gr * ckk_ + p) * ocg_ + o)] = w[(gr * ocg_ + o) * ckk_ + p];
 }
 
-void DirectConvForward::image(const float* x, float* out, bool serial) const {
+// One image, group by group: `run(args, o0, o1)` computes channels [o0, o1) of a group, on
+// this thread or (when the pool is free and the image is big enough) split across the pool.
+// `pooled`: the input laid out for forward_pool.
+template <class Run>
+void DirectConvForward::each_group(const float* x, const float* bias, bool relu, bool pooled, bool serial,
+                                   Run&& run) const {
   const ConvGeom& g = g_;
-  const long ohw = g.oh * g.ow, nt = num_threads();
-  const bool split = !serial && nt > 1 && double(ocg_) * double(ohw) * double(ckk_) >= kThreadMinMacs;
+  const long nt = num_threads();
+  const bool split = !serial && nt > 1 && double(ocg_) * double(g.oh * g.ow) * double(ckk_) >= kThreadMinMacs;
   for (long gr = 0; gr < g.groups; ++gr) {
-    const DirectForwardArgs a{pad_planes(x + gr * cg_ * g.h * g.w, cg_, g), g.w + 2 * g.pw, off_.data(), ckk_,
-                              wt_.data() + gr * ckk_ * ocg_, ocg_, g.oh, g.ow, out + gr * ocg_ * ohw};
-    if (!split) k_->forward(a, 0, ocg_);
-    else parallel_for(nt, [&](long t, int) { k_->forward(a, ocg_ * t / nt, ocg_ * (t + 1) / nt); });
+    const float* xg = x + gr * cg_ * g.h * g.w;
+    DirectForwardArgs a{};
+    if (pooled) {
+      a.xp = pad_planes_split(xg, cg_, g), a.wp = 2 * split_half(g);
+      a.off = off_even_.data(), a.off_odd = off_odd_.data();
+    } else {
+      a.xp = pad_planes(xg, cg_, g), a.wp = g.w + 2 * g.pw, a.off = off_.data();
+    }
+    a.ckk = ckk_, a.wt = wt_.data() + gr * ckk_ * ocg_, a.ldw = ocg_;
+    a.oh = g.oh, a.ow = g.ow, a.bias = bias != nullptr ? bias + gr * ocg_ : nullptr, a.relu = relu;
+    if (!split) run(a, gr, 0, ocg_);
+    else parallel_for(nt, [&](long t, int) { run(a, gr, ocg_ * t / nt, ocg_ * (t + 1) / nt); });
   }
+}
+
+void DirectConvForward::image(const float* x, const float* bias, bool relu, float* out, bool serial) const {
+  const long ohw = g_.oh * g_.ow;
+  each_group(x, bias, relu, false, serial, [&](DirectForwardArgs& a, long gr, long o0, long o1) {
+    a.out = out + gr * ocg_ * ohw;
+    k_->forward(a, o0, o1);
+  });
+}
+
+void DirectConvForward::relu_maxpool2x2(const float* x, const float* bias, float* out, int32_t* idx) const {
+  const ConvGeom& g = g_;
+  const long phw = (g.oh / 2) * (g.ow / 2);
+  auto one = [&](long b, bool serial) {
+    each_group(x + b * g.c * g.h * g.w, bias, true, true, serial, [&](DirectForwardArgs& a, long gr, long o0, long o1) {
+      a.pout = out + (b * g.oc + gr * ocg_) * phw, a.pidx = idx + (b * g.oc + gr * ocg_) * phw;
+      k_->forward_pool(a, o0, o1);
+    });
+  };
+  // As conv.cc's for_images: images across the pool when there are enough of them.
+  if (g.n >= num_threads()) parallel_for(g.n, [&](long b, int) { one(b, true); });
+  else
+    for (long b = 0; b < g.n; ++b) one(b, false);
 }
 
 DirectConvWeight::DirectConvWeight(const ConvGeom& g) : g_(g) {

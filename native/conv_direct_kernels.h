@@ -9,8 +9,9 @@
 
 namespace tc {
 
-// One group of one image for the forward pass: out[o, oy*ow + ox] = sum over p in [0, ckk), in
-// order, of wt[p*ldw + o] * xp[oy*wp + ox + off[p]], from 0.
+// One group of one image for the forward pass: the convolution y[o, oy*ow + ox] = sum over p in
+// [0, ckk), in order, of wt[p*ldw + o] * xp[oy*wp + ox + off[p]], from 0; then, as conv.cc's
+// epilogue, y + bias[o] (when bias is given) and relu (when asked, or when pooling).
 struct DirectForwardArgs {
   const float* xp;     // zero-padded input planes, rows wp floats apart, readable up to kDirectSlack past the end
   long wp;
@@ -19,7 +20,16 @@ struct DirectForwardArgs {
   const float* wt;     // weights transposed: wt[p*ldw + o]
   long ldw;
   long oh, ow;
-  float* out;  // (channels, oh*ow)
+  const float* bias;  // this group's, or null
+  bool relu;
+  float* out;  // forward: (channels, oh*ow)
+  // forward_pool: relu(y + bias) max-pooled 2x2/2 into (channels, ph*pw), ph = oh/2 and pw =
+  // ow/2, with the flat index in the oh x ow plane of each maximum, as max_pool_2x2 gives them.
+  // xp then holds each padded row split into its even columns and its odd ones (wp floats
+  // apart), off the window's offsets for an even output column and off_odd for an odd one.
+  const int32_t* off_odd;
+  float* pout;
+  int32_t* pidx;
 };
 
 // One depth block (kc pixels) of the weight gradient, for ckk window offsets and nov vectors of
@@ -41,8 +51,9 @@ struct DirectWeightArgs {
 
 struct ConvDirectKernels {
   long vw;  // floats per vector
-  // Output channels [o0, o1) of a.out.
+  // Output channels [o0, o1) of a.out, or of a.pout and a.pidx.
   void (*forward)(const DirectForwardArgs& a, long o0, long o1);
+  void (*forward_pool)(const DirectForwardArgs& a, long o0, long o1);
   void (*weight_block)(const DirectWeightArgs& a);
   // dst[j*ldd + i] = src[i*lds + j] for i < rows, j < cols; dst[j*ldd + i] = 0 for rows <= i < ldd.
   void (*transpose)(const float* src, long lds, long rows, long cols, float* dst, long ldd);

@@ -4,10 +4,12 @@
 // flags. Every output element is one accumulator that starts at 0 and takes `acc += a * b`
 // once per depth step, in order: the expression and the flags of gemm_portable.h's
 // micro-kernel, so the roundings (one fused multiply-add per step under -mfma
-// -ffp-contract=fast, a multiply then an add without) are the GEMM's.
+// -ffp-contract=fast, a multiply then an add without) are the GEMM's. Bias, relu and the 2x2
+// max pool then only add and select, as conv.cc's epilogue and max_pool_2x2 do.
 // (the including file provides <array>, <cstring>, <utility> and conv_direct_kernels.h)
 
 typedef float vec __attribute__((vector_size(TC_VW * 4)));
+typedef int ivec __attribute__((vector_size(TC_VW * 4)));
 constexpr int VW = TC_VW;
 // A tile is M rows of N vectors: M*N accumulators, M broadcasts and the one vector loaded at
 // a time fit in 16 vector registers.
@@ -20,12 +22,30 @@ inline vec load_v(const float* p) {
   return v;
 }
 inline void store_v(float* p, vec v) { std::memcpy(p, &v, sizeof(v)); }
+// The first n < VW lanes of v (out of line, so that the tiles' accumulators stay in registers;
+// a fixed-trip loop, which GCC does not turn into a memmove call).
 __attribute__((noinline)) void store_n(float* p, vec v, long n) {
   float t[VW];
   store_v(t, v);
-  for (long j = 0; j < n; ++j) p[j] = t[j];
+  for (int j = 0; j < VW; ++j)
+    if (j < n) p[j] = t[j];
+}
+__attribute__((noinline)) void store_n(int32_t* p, ivec v, long n) {
+  int32_t t[VW];
+  std::memcpy(t, &v, sizeof(v));
+  for (int j = 0; j < VW; ++j)
+    if (j < n) p[j] = t[j];
 }
 inline long min_l(long a, long b) { return a < b ? a : b; }
+inline vec broadcast(float s) { return s - vec{}; }
+
+// conv.cc's epilogue on one vector of channel o: + bias (none: no addition, which would turn
+// -0 into +0), then relu (NaN < 0 is false: NaN passes).
+inline vec finish(vec r, const float* bias, long o, bool relu) {
+  if (bias != nullptr) r += broadcast(bias[o]);
+  if (relu) r = r < vec{} ? vec{} : r;
+  return r;
+}
 
 // Forward: M output channels x N vectors of one row segment [ox0, ox0 + N*VW), every row.
 // The last vector holds `last` valid pixels; when `spill` (the segment is the whole row, and
@@ -44,7 +64,7 @@ void forward_tile(const DirectForwardArgs& a, long o0, long ox0, long last, bool
     for (long p = 0; p < a.ckk; ++p) {
       const float* s = x + off[p];
       vec w[M];
-      for (int i = 0; i < M; ++i) w[i] = wt[p * a.ldw + i] - vec{};  // broadcast
+      for (int i = 0; i < M; ++i) w[i] = broadcast(wt[p * a.ldw + i]);
       for (int v = 0; v < N; ++v) {
         const vec b = load_v(s + v * VW);
         for (int i = 0; i < M; ++i) acc[i][v] += w[i] * b;
@@ -54,11 +74,87 @@ void forward_tile(const DirectForwardArgs& a, long o0, long ox0, long last, bool
     const bool whole = last == VW || (spill && oy + 1 < a.oh);
     for (int i = 0; i < M; ++i) {
       float* r = o + i * ohw;
-      for (int v = 0; v < N - 1; ++v) store_v(r + v * VW, acc[i][v]);
-      if (whole) store_v(r + (N - 1) * VW, acc[i][N - 1]);
-      else store_n(r + (N - 1) * VW, acc[i][N - 1], last);
+      for (int v = 0; v < N - 1; ++v) store_v(r + v * VW, finish(acc[i][v], a.bias, o0 + i, a.relu));
+      const vec t = finish(acc[i][N - 1], a.bias, o0 + i, a.relu);
+      if (whole) store_v(r + (N - 1) * VW, t);
+      else store_n(r + (N - 1) * VW, t, last);
     }
   }
+}
+
+#if TC_VW == 8
+constexpr ivec kTwiceLane = {0, 2, 4, 6, 8, 10, 12, 14};
+#elif TC_VW == 4
+constexpr ivec kTwiceLane = {0, 2, 4, 6};
+#endif
+
+// A later candidate c wins if greater or NaN. (The mask as bits, selected with and/or: a
+// vector ?: on an or of two comparisons costs GCC an extra comparison to normalize it.)
+inline void take(vec c, int32_t c_off, vec& best, ivec& off) {
+  const ivec t = (c > best) | (c != c);
+  best = (vec)(((ivec)c & t) | ((ivec)best & ~t));
+  off = (off & ~t) | ((ivec{} + c_off) & t);
+}
+
+// VW pooled outputs from the four conv pixels of each 2x2 window (c0 top-left, c1 top-right,
+// c2 bottom-left, c3 bottom-right, already through finish): max_pool_2x2_row's comparisons,
+// lane by lane, and the index base + 2*lane + the winner's offset (0, 1, ow, ow + 1).
+inline void pool_window(vec c0, vec c1, vec c2, vec c3, int32_t base, int32_t ow, vec& best, ivec& idx) {
+  best = c0;
+  ivec off = ivec{};
+  take(c1, 1, best, off);
+  take(c2, ow, best, off);
+  take(c3, ow + 1, best, off);
+  idx = (ivec{} + base) + kTwiceLane + off;
+}
+
+// The fused call: M channels x VW pooled columns, for every pooled row: the conv pixels of
+// the windows' four corners are four vectors (even and odd columns of two rows, read from the
+// column-split padded image: a.off for even output columns, a.off_odd for odd ones), through
+// bias, relu and the 2x2 max pool in registers; the conv rows are never stored. A pooled
+// row's last segment spills as forward_tile's rows do.
+template <int M>
+void pool_tile(const DirectForwardArgs& a, long o0) {
+  const long ph = a.oh / 2, pw = a.ow / 2, phw = ph * pw;
+  const long nseg = (pw + VW - 1) / VW, last = pw - (nseg - 1) * VW;
+  const bool spill = VW - last <= pw;
+  const float* __restrict wt = a.wt + o0;
+  const int32_t* __restrict off[2] = {a.off, a.off_odd};
+  for (long py = 0; py < ph; ++py)
+    for (long sg = 0; sg < nseg; ++sg) {
+      const float* x = a.xp + 2 * py * a.wp + sg * VW;
+      vec acc[M][4];  // top-left, top-right, bottom-left, bottom-right
+      for (int i = 0; i < M; ++i)
+        for (int v = 0; v < 4; ++v) acc[i][v] = vec{};
+      for (long p = 0; p < a.ckk; ++p) {
+        vec w[M];
+        for (int i = 0; i < M; ++i) w[i] = broadcast(wt[p * a.ldw + i]);
+        for (int v = 0; v < 4; ++v) {
+          const vec b = load_v(x + off[v & 1][p] + (v >> 1) * a.wp);
+          for (int i = 0; i < M; ++i) acc[i][v] += w[i] * b;
+        }
+      }
+      const long n = sg + 1 == nseg ? last : VW;
+      const bool whole = n == VW || (spill && py + 1 < ph);
+      const long at = py * pw + sg * VW;
+      const int32_t base = int32_t(2 * py * a.ow + 2 * sg * VW);
+      for (int i = 0; i < M; ++i) {
+        vec f[4];
+        for (int v = 0; v < 4; ++v) f[v] = finish(acc[i][v], a.bias, o0 + i, true);
+        vec best;
+        ivec idx;
+        pool_window(f[0], f[1], f[2], f[3], base, int32_t(a.ow), best, idx);
+        float* po = a.pout + (o0 + i) * phw + at;
+        int32_t* pi = a.pidx + (o0 + i) * phw + at;
+        if (whole) {
+          store_v(po, best);
+          std::memcpy(pi, &idx, sizeof(idx));
+        } else {
+          store_n(po, best, n);
+          store_n(pi, idx, n);
+        }
+      }
+    }
 }
 
 // Weight gradient: M window offsets x N vectors of output channels over one depth block.
@@ -74,7 +170,7 @@ void weight_tile(const DirectWeightArgs& a, long p0, long v0) {
   for (long q = 0; q < a.kc; ++q) {
     const long base = qbase[q];
     vec x[M];
-    for (int i = 0; i < M; ++i) x[i] = xs[i][base] - vec{};  // broadcast
+    for (int i = 0; i < M; ++i) x[i] = broadcast(xs[i][base]);
     for (int v = 0; v < N; ++v) {
       const vec b = load_v(g + q * a.ldg + v * VW);
       for (int i = 0; i < M; ++i) acc[i][v] += x[i] * b;
@@ -118,6 +214,9 @@ constexpr std::array<WeightTileFn, sizeof...(I)> weight_table(std::integer_seque
 }
 constexpr auto kForward = forward_table(std::make_integer_sequence<int, kMaxM[1] * kMaxN>{});
 constexpr auto kWeight = weight_table(std::make_integer_sequence<int, kMaxM[1] * kMaxN>{});
+// pool_tile holds 4*M accumulators: M <= kMaxM[4].
+using PoolTileFn = void (*)(const DirectForwardArgs&, long);
+constexpr PoolTileFn kPool[kMaxM[4]] = {&pool_tile<1>, &pool_tile<2>, &pool_tile<3>};
 
 // A row is cut into segments of kMaxN vectors; a tile covers as many channels as the widest
 // segment allows, row after row (its inputs and weights stay in L1).
@@ -135,6 +234,10 @@ void forward(const DirectForwardArgs& a, long o0, long o1) {
   }
 }
 
+void forward_pool(const DirectForwardArgs& a, long o0, long o1) {
+  for (long o = o0; o < o1; o += kMaxM[4]) kPool[min_l(kMaxM[4], o1 - o) - 1](a, o);
+}
+
 void weight_block(const DirectWeightArgs& a) {
   for (long v = 0; v < a.nov; v += kMaxN) {
     const long n = min_l(kMaxN, a.nov - v), mmax = kMaxM[n];
@@ -148,7 +251,6 @@ inline void transpose_block(const float* s, long lds, float* d, long ldd) {
   vec r[VW];
   for (int i = 0; i < VW; ++i) r[i] = load_v(s + i * lds);
 #if TC_VW == 8
-  typedef int ivec __attribute__((vector_size(32)));
   vec t[8], u[8];
   for (int i = 0; i < 8; i += 2) {
     t[i] = __builtin_shuffle(r[i], r[i + 1], ivec{0, 8, 1, 9, 4, 12, 5, 13});
@@ -165,7 +267,6 @@ inline void transpose_block(const float* s, long lds, float* d, long ldd) {
     store_v(d + (c + 4) * ldd, __builtin_shuffle(u[c], u[c + 4], ivec{4, 5, 6, 7, 12, 13, 14, 15}));
   }
 #elif TC_VW == 4
-  typedef int ivec __attribute__((vector_size(16)));
   const vec t0 = __builtin_shuffle(r[0], r[1], ivec{0, 4, 1, 5}), t1 = __builtin_shuffle(r[0], r[1], ivec{2, 6, 3, 7});
   const vec t2 = __builtin_shuffle(r[2], r[3], ivec{0, 4, 1, 5}), t3 = __builtin_shuffle(r[2], r[3], ivec{2, 6, 3, 7});
   store_v(d, __builtin_shuffle(t0, t2, ivec{0, 1, 4, 5}));
@@ -192,4 +293,4 @@ void transpose(const float* src, long lds, long rows, long cols, float* dst, lon
   }
 }
 
-const ConvDirectKernels kKernels = {VW, forward, weight_block, transpose};
+const ConvDirectKernels kKernels = {VW, forward, forward_pool, weight_block, transpose};
