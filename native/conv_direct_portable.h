@@ -286,6 +286,7 @@ void transpose(const float* src, long lds, long rows, long cols, float* dst, lon
     for (long j = cols_full; j < cols; ++j)
       for (long r = 0; r < VW; ++r) dst[j * ldd + i + r] = src[(i + r) * lds + j];
   }
+  if (rows_full == ldd) return;
   for (long j = 0; j < cols; ++j) {
     float* d = dst + j * ldd;
     for (long i = rows_full; i < rows; ++i) d[i] = src[i * lds + j];
