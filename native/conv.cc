@@ -1,6 +1,7 @@
 // Threads split the batch: each image's GEMMs run serially on one core with that core's
 // im2col buffer in its L2. With fewer images than threads the GEMMs are threaded instead.
 // A 1x1, stride-1, unpadded convolution needs no im2col: the image is already the matrix.
+// Shallow stride-1 windows (a first layer's) skip im2col and the GEMM: conv_direct.h.
 #include "conv.h"
 
 #include <cstring>
