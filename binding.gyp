@@ -24,6 +24,8 @@
         'native/addon.cc',
         'native/channel.cc',
         'native/conv.cc',
+        'native/conv_direct.cc',
+        'native/conv_direct_generic.cc',
         'native/conv_pack.cc',
         'native/cpu.cc',
         'native/cpu_info.cc',
@@ -56,7 +58,7 @@
         {
           'target_name': 'tradecraft_avx2',
           'type': 'static_library',
-          'sources': ['native/gemm_avx2.cc', 'native/gemm_avx2_6x16.cc', 'native/peak_avx2.cc'],
+          'sources': ['native/gemm_avx2.cc', 'native/gemm_avx2_6x16.cc', 'native/peak_avx2.cc', 'native/conv_direct_avx2.cc'],
           'cflags': ['-mavx2', '-mfma', '-ffp-contract=fast'],
           'xcode_settings': {'OTHER_CFLAGS': ['-mavx2', '-mfma']},
         },

@@ -2,11 +2,12 @@
 // their right operand straight from the image (conv_pack.h), the gradients' run over an im2col
 // buffer in that core's L2. With fewer images than threads the GEMMs are threaded instead, over
 // an im2col buffer. A 1x1, stride-1, unpadded convolution needs no im2col: the image is already
-// the matrix.
+// the matrix. Shallow stride-1 windows (a first layer's) skip im2col and the GEMM: conv_direct.h.
 #include "conv.h"
 
 #include <cstring>
 
+#include "conv_direct.h"
 #include "conv_pack.h"
 #include "gemm.h"
 #include "scratch.h"
@@ -80,31 +81,36 @@ void conv2d_images(const float* x, const float* w, const float* bias, bool relu,
   const long cg = g.c / g.groups, ocg = g.oc / g.groups;
   const long ohw = g.oh * g.ow, ckk = cg * g.kh * g.kw;
   const bool pointwise = is_pointwise(g);
-  const float* wpacked = pack_weights(w, false, ocg, ckk, ckk, ohw, g, ocg * ckk);
+  const DirectConvForward direct(w, g);
+  const float* wpacked = direct.ready() ? nullptr : pack_weights(w, false, ocg, ckk, ckk, ohw, g, ocg * ckk);
   const size_t wper = sgemm_packed_a_size(ocg, ckk);
   for_images(g.n, [&](long b, bool serial) {
     const float* xb = x + b * g.c * g.h * g.w;
     float* ob = out_of(b);
-    for (long gr = 0; gr < g.groups; ++gr) {
-      const float* xg = xb + gr * cg * g.h * g.w;
-      if (!pointwise && serial && wpacked != nullptr && im2col_packing_fits()) {
-        const Im2colSource src = im2col_source(xg, cg, g);
-        sgemm_serial_packer(false, ocg, ohw, ckk, 1.0f, nullptr, 0, wpacked + wper * gr, im2col_packer(src), 0.0f,
-                            ob + gr * ocg * ohw, ohw);
-        continue;
+    if (direct.ready()) {
+      direct.image(xb, bias, relu, ob, serial);  // bias and relu applied in its tiles
+    } else {
+      for (long gr = 0; gr < g.groups; ++gr) {
+        const float* xg = xb + gr * cg * g.h * g.w;
+        if (!pointwise && serial && wpacked != nullptr && im2col_packing_fits()) {
+          const Im2colSource src = im2col_source(xg, cg, g);
+          sgemm_serial_packer(false, ocg, ohw, ckk, 1.0f, nullptr, 0, wpacked + wper * gr, im2col_packer(src), 0.0f,
+                              ob + gr * ocg * ohw, ohw);
+          continue;
+        }
+        const float* col = xg;
+        if (!pointwise) {
+          float* buf = t_col.get(size_t(ckk * ohw + kIm2colSlack));
+          simd().im2col(xg, cg, g, buf);
+          col = buf;
+        }
+        if (serial && wpacked != nullptr)
+          sgemm_serial_packed_a(false, ocg, ohw, ckk, 1.0f, wpacked + wper * gr, col, ohw, 0.0f, ob + gr * ocg * ohw, ohw);
+        else
+          gemm_any(serial, false, false, ocg, ohw, ckk, w + gr * ocg * ckk, ckk, col, ohw, 0.0f, ob + gr * ocg * ohw, ohw);
       }
-      const float* col = xg;
-      if (!pointwise) {
-        float* buf = t_col.get(size_t(ckk * ohw + kIm2colSlack));
-        simd().im2col(xg, cg, g, buf);
-        col = buf;
-      }
-      if (serial && wpacked != nullptr)
-        sgemm_serial_packed_a(false, ocg, ohw, ckk, 1.0f, wpacked + wper * gr, col, ohw, 0.0f, ob + gr * ocg * ohw, ohw);
-      else
-        gemm_any(serial, false, false, ocg, ohw, ckk, w + gr * ocg * ckk, ckk, col, ohw, 0.0f, ob + gr * ocg * ohw, ohw);
+      if (bias != nullptr || relu) epilogue(ob, bias, relu, g.oc, ohw);
     }
-    if (bias != nullptr || relu) epilogue(ob, bias, relu, g.oc, ohw);
     after(b, ob);
   });
 }
@@ -118,6 +124,8 @@ void conv2d(const float* x, const float* w, const float* bias, bool relu, float*
 
 void conv2d_relu_maxpool2x2(const float* x, const float* w, const float* bias, float* out, int32_t* idx,
                             const ConvGeom& g) {
+  const DirectConvForward direct(w, g);
+  if (direct.ready()) return direct.relu_maxpool2x2(x, bias, out, idx);
   const long ohw = g.oh * g.ow, ph = g.oh / 2, pw = g.ow / 2, phw = ph * pw;
   // Each image's activation lives only in this thread's scratch: pooled while in cache, never
   // written to (or read back from) memory at full size.
@@ -160,7 +168,9 @@ void conv2d_backward_weight(const float* x, const float* gy, float* gw, const Co
   // gw_g = sum_b gy_{b,g} (OCg x OHW) @ col_{b,g}^T (OHW x CKK). Each task sums a contiguous
   // range of images into its own buffer (task 0 straight into gw); the buffers are added at
   // the end.
+  const DirectConvWeight direct(g);
   auto accumulate = [&](long b0, long b1, float* dst, bool serial) {
+    if (direct.ready()) return direct.images(x, gy, b0, b1, dst, serial);
     for (long b = b0; b < b1; ++b) {
       const float* xb = x + b * g.c * hw;
       const float* gyb = gy + b * g.oc * ohw;
