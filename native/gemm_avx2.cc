@@ -3,7 +3,11 @@
 // core on L1-resident panels, FMA peak 98): 7 loads per 12 FMAs instead of 8, and the same
 // per-element arithmetic, so the results are bit for bit those of 6 x 16.
 #if defined(__x86_64__) && defined(TC_HAVE_X86_KERNELS)
+#include <array>
 #include <cstring>
+#include <utility>
+
+#include <immintrin.h>
 
 #include "gemm_kernels.h"
 

@@ -3,7 +3,11 @@
 // weigh against 4 x 24 (gemm_tuning.cc). Same per-element arithmetic as 4 x 24 (one FMA chain over
 // the depth per element of C, same KC), so either gives the same bits.
 #if defined(__x86_64__) && defined(TC_HAVE_X86_KERNELS)
+#include <array>
 #include <cstring>
+#include <utility>
+
+#include <immintrin.h>
 
 #include "gemm_kernels.h"
 

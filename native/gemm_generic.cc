@@ -1,6 +1,8 @@
 // Portable GEMM (SSE2 on x86-64, NEON on arm64 — whatever the baseline vector unit is):
 // a 6 x 8 tile of 4-wide vectors, 12 accumulators.
+#include <array>
 #include <cstring>
+#include <utility>
 
 #include "gemm_kernels.h"
 
