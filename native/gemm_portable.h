@@ -22,8 +22,9 @@ inline void store_v(float* p, vec v) { std::memcpy(p, &v, sizeof(v)); }
 // it is safe at the end of a row or an array.
 #if defined(__AVX2__) && TC_VW == 8
 // AVX2's masked moves: one instruction instead of a loop over the lanes.
-typedef int lanes_t __attribute__((vector_size(32)));
-inline __m256i first_lanes(long n) { return (__m256i)(lanes_t{0, 1, 2, 3, 4, 5, 6, 7} < int(n)); }
+inline __m256i first_lanes(long n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
 inline vec load_first(const float* p, long n) { return (vec)_mm256_maskload_ps(p, first_lanes(n)); }
 inline void store_first(float* p, long n, vec v) { _mm256_maskstore_ps(p, first_lanes(n), (__m256)v); }
 #else
