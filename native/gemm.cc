@@ -172,6 +172,10 @@ void serial_blocks(const GemmImpl& g, const GemmBlocking& bl, bool transA, bool 
         for (long jr = 0; jr < nc; jr += NR) {
           const long nr = min_l(NR, nc - jr);
           const float* bpan = bp + jr * kc;
+          if (nr < NR && g.edge_panel != nullptr) {
+            g.edge_panel(kc, ablock, mc, bpan, c + ic * ldc + jc + jr, ldc, nr, alpha, be);
+            continue;
+          }
           for (long ir = 0; ir < mc; ir += MR)
             g.kernel(kc, ablock + ir * kc, bpan, c + (ic + ir) * ldc + jc + jr, ldc, min_l(MR, mc - ir), nr, alpha, be);
         }

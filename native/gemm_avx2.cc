@@ -3,7 +3,11 @@
 // core on L1-resident panels, FMA peak 98): 7 loads per 12 FMAs instead of 8, and the same
 // per-element arithmetic, so the results are bit for bit those of 6 x 16.
 #if defined(__x86_64__) && defined(TC_HAVE_X86_KERNELS)
+#include <array>
 #include <cstring>
+#include <utility>
+
+#include <immintrin.h>
 
 #include "gemm_kernels.h"
 
@@ -13,7 +17,7 @@ namespace {
 #define TC_NV 3
 #define TC_VW 8
 #include "gemm_portable.h"
-const GemmImpl impl = {"avx2", MR, NR, 72, 256, 2040, kernel, pack_a, pack_b};
+const GemmImpl impl = {"avx2", MR, NR, 72, 256, 2040, kernel, pack_a, pack_b, edge_panel};
 }  // namespace
 
 const GemmImpl* gemm_impl_avx2() { return &impl; }

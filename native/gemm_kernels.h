@@ -13,12 +13,20 @@ namespace tc {
 using MicroKernel = void (*)(long kc, const float* ap, const float* bp, float* c, long ldc, long mr,
                              long nr, float alpha, float beta);
 
+// Computes a column panel of C narrower than the register tile (nr < NR) over all mc rows of a
+// packed block of A (its MR-row panels kc * MR floats apart): with fewer columns per tile it can
+// take rows from two panels at once, so that enough independent multiply-add chains hide the
+// latency. Same results as the micro-kernel tile by tile.
+using EdgePanel = void (*)(long kc, const float* ablock, long mc, const float* bp, float* c, long ldc, long nr,
+                           float alpha, float beta);
+
 // Packs rows [i0, i0+mc) x depth [p0, p0+kc) of op(A) into ceil(mc/MR) panels (zero padded).
 // op(A)(i, p) = trans ? a[p*lda + i] : a[i*lda + p].
 using PackA = void (*)(const float* a, long lda, bool trans, long i0, long mc, long p0, long kc,
                        float* dst);
-// Packs depth [p0, p0+kc) x columns [j0, j0+nc) of op(B) into ceil(nc/NR) panels.
-// op(B)(p, j) = trans ? b[j*ldb + p] : b[p*ldb + j].
+// Packs depth [p0, p0+kc) x columns [j0, j0+nc) of op(B) into ceil(nc/NR) panels, the last
+// zero padded at least as far as its kernel reads (to NR, or to whole vectors when the kernel
+// reads only those). op(B)(p, j) = trans ? b[j*ldb + p] : b[p*ldb + j].
 using PackB = void (*)(const float* b, long ldb, bool trans, long p0, long kc, long j0, long nc,
                        float* dst);
 
@@ -29,6 +37,7 @@ struct GemmImpl {
   MicroKernel kernel;
   PackA pack_a;
   PackB pack_b;
+  EdgePanel edge_panel = nullptr;  // nullptr: the driver runs the micro-kernel tile by tile
 };
 
 // The cache blocking the driver uses with one implementation. KC (the depth of one pass) is
