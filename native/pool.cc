@@ -67,15 +67,18 @@ void max_pool2d(const float* x, float* out, int32_t* idx, const PoolGeom& g) {
 
 void max_pool2d_backward(const float* gy, const int32_t* idx, float* gx, const PoolGeom& g) {
   const long hw = g.h * g.w, ohw = g.oh * g.ow;
-  // 2x2 windows: one pass writing every input once, when the indices are the forward's.
-  auto one_pass = is_2x2(g) ? simd().max_pool_2x2_backward : nullptr;
-  for_planes(g, hw + ohw, [&](long p) {
+  const auto scatter = [&](long p) {
     float* gp = gx + p * hw;
+    std::memset(gp, 0, sizeof(float) * hw);
     const float* yp = gy + p * ohw;
     const int32_t* ip = idx + p * ohw;
-    if (one_pass != nullptr && one_pass(yp, ip, gp, g.h, g.w, g.oh, g.ow)) return;
-    std::memset(gp, 0, sizeof(float) * hw);
     for (long i = 0; i < ohw; ++i) gp[ip[i]] += yp[i];
+  };
+  // 2x2 windows: one pass writing every input once, when the plane's indices are the forward's.
+  const auto one_pass = is_2x2(g) ? simd().max_pool_2x2_backward : nullptr;
+  if (one_pass == nullptr) return for_planes(g, hw + ohw, scatter);
+  for_planes(g, hw + ohw, [&](long p) {
+    if (!one_pass(gy + p * ohw, idx + p * ohw, gx + p * hw, g.h, g.w, g.oh, g.ow)) scatter(p);
   });
 }
 
