@@ -24,13 +24,17 @@ void for_planes(const PoolGeom& g, long work_per_plane, F&& f) {
   });
 }
 
+// Non-overlapping 2x2 windows inside the input: SimdTable's max_pool_2x2 kernels.
+inline bool is_2x2(const PoolGeom& g) {
+  return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && 2 * g.oh <= g.h &&
+         2 * g.ow <= g.w;
+}
+
 }  // namespace
 
 void max_pool2d(const float* x, float* out, int32_t* idx, const PoolGeom& g) {
   const long hw = g.h * g.w, ohw = g.oh * g.ow;
-  const bool fast2x2 = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 &&
-                       2 * g.oh <= g.h && 2 * g.ow <= g.w;
-  if (fast2x2) {  // the common case, vectorized
+  if (is_2x2(g)) {  // the common case, vectorized
     auto fn = simd().max_pool_2x2;
     parallel_range(g.n * g.c, kGrain / (ohw * 4 + 1) + 1, [&](long b, long e, int) {
       fn(x + b * hw, out + b * ohw, idx + b * ohw, e - b, g.h, g.w, g.oh, g.ow);
@@ -63,12 +67,18 @@ void max_pool2d(const float* x, float* out, int32_t* idx, const PoolGeom& g) {
 
 void max_pool2d_backward(const float* gy, const int32_t* idx, float* gx, const PoolGeom& g) {
   const long hw = g.h * g.w, ohw = g.oh * g.ow;
-  for_planes(g, hw + ohw, [&](long p) {
+  const auto scatter = [&](long p) {
     float* gp = gx + p * hw;
     std::memset(gp, 0, sizeof(float) * hw);
     const float* yp = gy + p * ohw;
     const int32_t* ip = idx + p * ohw;
     for (long i = 0; i < ohw; ++i) gp[ip[i]] += yp[i];
+  };
+  // 2x2 windows: one pass writing every input once, when the plane's indices are the forward's.
+  const auto one_pass = is_2x2(g) ? simd().max_pool_2x2_backward : nullptr;
+  if (one_pass == nullptr) return for_planes(g, hw + ohw, scatter);
+  for_planes(g, hw + ohw, [&](long p) {
+    if (!one_pass(gy + p * ohw, idx + p * ohw, gx + p * hw, g.h, g.w, g.oh, g.ow)) scatter(p);
   });
 }
 

@@ -7,7 +7,8 @@
 
 #include <cmath>
 #include <cstring>
-#if defined(__AVX512F__)
+#include <cstdint>
+#if defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -115,73 +116,7 @@ void sgd_loop(float* __restrict p, const float* __restrict g, float* __restrict 
   }
 }
 
-#if defined(__AVX512F__)
-// A row in blocks of 16 outputs: two masked loads per input row, even/odd columns split with
-// vpermt2ps, then compare-and-blend. Short rows (MNIST's 14 and 7) take one block.
-void max_pool_2x2_row(const float* r0, const float* r1, float* out, int32_t* idx, long ow, int32_t base,
-                      int32_t w) {
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-  const __m512i iota2 = _mm512_slli_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), 1);
-  const __m512i one = _mm512_set1_epi32(1), vw = _mm512_set1_epi32(w), vw1 = _mm512_set1_epi32(w + 1);
-  for (long ox = 0; ox < ow; ox += 16) {
-    const long cnt = ow - ox < 16 ? ow - ox : 16;
-    const __mmask16 mo = __mmask16((1u << cnt) - 1);
-    const __mmask16 mlo = cnt >= 8 ? __mmask16(0xFFFF) : __mmask16((1u << (2 * cnt)) - 1);
-    const __mmask16 mhi = cnt > 8 ? __mmask16((1u << (2 * cnt - 16)) - 1) : __mmask16(0);
-    const __m512 a0 = _mm512_maskz_loadu_ps(mlo, r0 + 2 * ox), a1 = _mm512_maskz_loadu_ps(mhi, r0 + 2 * ox + 16);
-    const __m512 b0 = _mm512_maskz_loadu_ps(mlo, r1 + 2 * ox), b1 = _mm512_maskz_loadu_ps(mhi, r1 + 2 * ox + 16);
-    const __m512 c0 = _mm512_permutex2var_ps(a0, even, a1), c1 = _mm512_permutex2var_ps(a0, odd, a1);
-    const __m512 c2 = _mm512_permutex2var_ps(b0, even, b1), c3 = _mm512_permutex2var_ps(b0, odd, b1);
-    __m512 best = c0;
-    __m512i off = _mm512_setzero_si512();
-    __mmask16 t = _mm512_cmp_ps_mask(c1, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(c1, c1, _CMP_UNORD_Q);
-    best = _mm512_mask_mov_ps(best, t, c1);
-    off = _mm512_mask_mov_epi32(off, t, one);
-    t = _mm512_cmp_ps_mask(c2, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(c2, c2, _CMP_UNORD_Q);
-    best = _mm512_mask_mov_ps(best, t, c2);
-    off = _mm512_mask_mov_epi32(off, t, vw);
-    t = _mm512_cmp_ps_mask(c3, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(c3, c3, _CMP_UNORD_Q);
-    best = _mm512_mask_mov_ps(best, t, c3);
-    off = _mm512_mask_mov_epi32(off, t, vw1);
-    const __m512i ix = _mm512_add_epi32(_mm512_add_epi32(_mm512_set1_epi32(base + 2 * int32_t(ox)), iota2), off);
-    _mm512_mask_storeu_ps(out + ox, mo, best);
-    _mm512_mask_storeu_epi32(idx + ox, mo, ix);
-  }
-}
-#else
-// Branch-free so that it vectorizes: the comparisons become masks and blends.
-void max_pool_2x2_row(const float* __restrict r0, const float* __restrict r1, float* __restrict out,
-                      int32_t* __restrict idx, long ow, int32_t base, int32_t w) {
-  for (long ox = 0; ox < ow; ++ox) {
-    const float c0 = r0[2 * ox], c1 = r0[2 * ox + 1], c2 = r1[2 * ox], c3 = r1[2 * ox + 1];
-    float best = c0;
-    int32_t off = 0;
-    const bool t1 = c1 > best || c1 != c1;
-    best = t1 ? c1 : best;
-    off = t1 ? 1 : off;
-    const bool t2 = c2 > best || c2 != c2;
-    best = t2 ? c2 : best;
-    off = t2 ? w : off;
-    const bool t3 = c3 > best || c3 != c3;
-    best = t3 ? c3 : best;
-    off = t3 ? w + 1 : off;
-    out[ox] = best;
-    idx[ox] = base + 2 * int32_t(ox) + off;
-  }
-}
-#endif
-
-void max_pool_2x2(const float* x, float* out, int32_t* idx, long planes, long h, long w, long oh, long ow) {
-  for (long p = 0; p < planes; ++p) {
-    const float* xp = x + p * h * w;
-    for (long oy = 0; oy < oh; ++oy) {
-      const float* r0 = xp + 2 * oy * w;
-      const long o = (p * oh + oy) * ow;
-      max_pool_2x2_row(r0, r0 + w, out + o, idx + o, ow, int32_t(2 * oy * w), int32_t(w));
-    }
-  }
-}
+#include "pool_2x2_kernels.h"
 
 // Max (NaN-propagating), then exp(x - max) summed in float, scaled by the reciprocal (as
 // PyTorch's vectorized kernel); log-softmax is (x - max) - log(sum). A row of all -inf gives
@@ -573,6 +508,7 @@ constexpr SimdTable build() {
   t.adam = &adam_loop;
   t.sgd = &sgd_loop;
   t.max_pool_2x2 = &max_pool_2x2;
+  t.max_pool_2x2_backward = max_pool_2x2_backward;  // (null in the baseline build)
   t.softmax_row = &softmax_row;
   t.dot_rows = &dot_rows;
   t.axpy_rows = &axpy_rows;

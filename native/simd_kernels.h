@@ -50,6 +50,11 @@ struct SimdTable {
   // 2x2/stride-2 max pooling of `planes` consecutive h x w planes into oh x ow outputs
   // (2*oh <= h, 2*ow <= w): first maximum wins, a NaN always wins; idx is the flat h*w index.
   void (*max_pool_2x2)(const float* x, float* out, int32_t* idx, long planes, long h, long w, long oh, long ow);
+  // Its backward for one plane, in one pass: gx (h x w) = 0 + gy[o] where idx[o] points, 0
+  // elsewhere, which is what zeroing gx and adding gy at idx gives when each idx[o] lies in
+  // window o. Returns false (gx partly written) when one does not. Null in the baseline build,
+  // where the scatter is faster.
+  bool (*max_pool_2x2_backward)(const float* gy, const int32_t* idx, float* gx, long h, long w, long oh, long ow);
 };
 
 // The table for the running CPU (chosen once).
