@@ -14,6 +14,7 @@
 #include "cpu_info.h"
 #include "gemm_kernels.h"
 #include "gemm_tuning.h"
+#include "json_string.h"
 #include "peak.h"
 #include "elementwise.h"
 #include "gemm.h"
@@ -568,14 +569,8 @@ napi_value Machine(napi_env env, napi_callback_info) {
                 cpu.vendor, cpu.family, cpu.model, cpu.uarch, cpu.l1d, cpu.l2, cpu.l3, cpu.cache_source, isa_name(isa),
                 num_threads(), gemm_kernel_name(), b.mr, b.nr, b.mc, b.kc, b.nc, b.source, cfg.tuning_status.c_str(),
                 cfg.measured.c_str());
-  // The path goes through a JSON string of its own: it may hold any character.
-  std::string json = buf;
-  json += ",\"tuningFile\":\"";
-  for (char ch : cfg.tuning_path) {
-    if (ch == '"' || ch == '\\') json += '\\';
-    json += static_cast<unsigned char>(ch) < 0x20 ? ' ' : ch;
-  }
-  json += "\"}}";
+  // The path may hold any character: it is escaped as a JSON string of its own.
+  const std::string json = std::string(buf) + ",\"tuningFile\":" + json_string(cfg.tuning_path) + "}}";
   napi_value s;
   napi_create_string_utf8(env, json.c_str(), json.size(), &s);
   return s;

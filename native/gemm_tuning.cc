@@ -16,6 +16,7 @@
 #endif
 
 #include "cpu_info.h"
+#include "json_string.h"
 
 namespace tc {
 
@@ -157,16 +158,6 @@ struct Problem {
   std::vector<float> a, b;
 };
 
-std::string json_string(const std::string& s) {
-  std::string o = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') o += '\\', o += ch;
-    else if (static_cast<unsigned char>(ch) < 0x20) o += ' ';
-    else o += ch;
-  }
-  return o + "\"";
-}
-
 double median_of(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0.0 : v[v.size() / 2];
@@ -207,6 +198,7 @@ std::string tune_gemm(double seconds, bool write) {
     GemmBlocking bl;
     std::vector<std::vector<double>> times;  // per problem, per round: seconds per product
     bool identical = true;
+    std::vector<double> gflops;  // per problem, from the median time
     double score = 0;
   };
   std::vector<Candidate> cands;
@@ -221,7 +213,7 @@ std::string tune_gemm(double seconds, bool write) {
       if (std::find(mcs.begin(), mcs.end(), mc) == mcs.end()) mcs.push_back(mc);
     }
     for (long mc : mcs) {
-      Candidate c{tiles[t], base, std::vector<std::vector<double>>(problems.size()), true, 0};
+      Candidate c{tiles[t], base, std::vector<std::vector<double>>(problems.size()), true, {}, 0};
       c.bl.mc = mc;
       c.bl.source = "measured";
       cands.push_back(c);
@@ -269,7 +261,8 @@ std::string tune_gemm(double seconds, bool write) {
     double log_sum = 0;
     for (size_t i = 0; i < problems.size(); ++i) {
       const Problem& p = problems[i];
-      log_sum += std::log(2.0 * double(p.m) * double(p.n) * double(p.k) / median_of(c.times[i]) / 1e9);
+      c.gflops.push_back(2.0 * double(p.m) * double(p.n) * double(p.k) / median_of(c.times[i]) / 1e9);
+      log_sum += std::log(c.gflops.back());
     }
     c.score = std::exp(log_sum / double(problems.size()));
     if (c.identical && (best == nullptr || c.score > best->score)) best = &c;
@@ -318,10 +311,7 @@ std::string tune_gemm(double seconds, bool write) {
     js << (ci ? "," : "") << "{\"tile\":\"" << tile_name(*c.g) << "\",\"mc\":" << c.bl.mc << ",\"kc\":" << c.bl.kc
        << ",\"nc\":" << c.bl.nc << ",\"identical\":" << (c.identical ? "true" : "false") << ",\"score\":" << c.score
        << ",\"gflops\":[";
-    for (size_t i = 0; i < problems.size(); ++i) {
-      const Problem& p = problems[i];
-      js << (i ? "," : "") << 2.0 * double(p.m) * double(p.n) * double(p.k) / median_of(c.times[i]) / 1e9;
-    }
+    for (size_t i = 0; i < c.gflops.size(); ++i) js << (i ? "," : "") << c.gflops[i];
     js << "]}";
   }
   js << "],\"minGain\":" << kMinGain << ",\"default\":" << (fallback == nullptr ? -1 : long(fallback - cands.data()))

@@ -108,17 +108,6 @@ inline void max_pool_2x2_row(const float* r0, const float* r1, float* out, int32
   }
 }
 
-void max_pool_2x2(const float* x, float* out, int32_t* idx, long planes, long h, long w, long oh, long ow) {
-  for (long p = 0; p < planes; ++p) {
-    const float* xp = x + p * h * w;
-    for (long oy = 0; oy < oh; ++oy) {
-      const float* r0 = xp + 2 * oy * w;
-      const long o = (p * oh + oy) * ow;
-      max_pool_2x2_row(r0, r0 + w, out + o, idx + o, ow, int32_t(2 * oy * w), int32_t(w));
-    }
-  }
-}
-
 #elif defined(__AVX2__)
 // 8 outputs per step (pool2x2::pool8). Rows of 8 or more end with a block shifted back to end
 // at the row's end (it recomputes a few outputs). Shorter rows take one block each, done in
@@ -191,6 +180,11 @@ inline void max_pool_2x2_row(const float* __restrict r0, const float* __restrict
   }
 }
 
+#endif
+
+#if defined(__AVX512F__) || !defined(__AVX2__)
+// The row kernel over every output row of every plane (the AVX2 version above runs whole planes
+// itself, its blocks crossing rows).
 void max_pool_2x2(const float* x, float* out, int32_t* idx, long planes, long h, long w, long oh, long ow) {
   for (long p = 0; p < planes; ++p) {
     const float* xp = x + p * h * w;
