@@ -96,3 +96,25 @@ export function gaussianBlobs(n: number, seed: number, features: number, shift: 
   const x = Float32Array.from({ length: n * features }, (_, i) => g.normal() + (i % features === y[Math.floor(i / features)] ? shift : 0));
   return new TensorDataset(new Tensor(x, [n, features]), new Tensor(y, [n], 'int32'));
 }
+
+/**
+ * Where two float32 (or int32) arrays first differ in their bits, as "[i] got != want (hex)", or
+ * null when every element has the same bits; with anyNaN a NaN matches any NaN (a backend need
+ * not keep NaN payloads). For kernels that must be bit-identical to another formulation.
+ */
+export function firstBitDifference(got: Float32Array | Int32Array, want: Float32Array | Int32Array, anyNaN = false): string | null {
+  if (got.length !== want.length) return `length ${got.length} != ${want.length}`;
+  const a = new Uint32Array(got.buffer, got.byteOffset, got.length);
+  const b = new Uint32Array(want.buffer, want.byteOffset, want.length);
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i] || (anyNaN && Number.isNaN(got[i]) && Number.isNaN(want[i]))) continue;
+    return `[${i}] ${got[i]} != ${want[i]} (0x${a[i].toString(16)} vs 0x${b[i].toString(16)})`;
+  }
+  return null;
+}
+
+/** Asserts firstBitDifference finds nothing, naming `what` and the first difference. */
+export function expectBits(got: Float32Array | Int32Array, want: Float32Array | Int32Array, what: string, anyNaN = false): void {
+  const d = firstBitDifference(got, want, anyNaN);
+  if (d !== null) assert.fail(`${what}${d.startsWith('[') ? '' : ': '}${d} (not bit-identical)`);
+}

@@ -7,7 +7,7 @@
 // mismatches found.
 import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
 import { loadNativeBackend } from '../../src/backend/native.js';
-import { randomArray, convSpecGeometry, type ConvSpec } from '../helpers.js';
+import { firstBitDifference, randomArray, convSpecGeometry, type ConvSpec } from '../helpers.js';
 
 export const IMPLICIT_CASES: ConvSpec[] = [
   { n: 64, c: 32, h: 14, w: 14, oc: 64, kh: 3, kw: 3, p: [1, 1] },           // the CNN's conv2: depth 288 > KC
@@ -118,12 +118,6 @@ function referenceBackwardWeight(nb: Native, threads: number, x: Float32Array, g
   return gw;
 }
 
-function firstDifference(got: ArrayLike<number>, want: ArrayLike<number>): string | null {
-  if (got.length !== want.length) return `length ${got.length} != ${want.length}`;
-  const a = new Uint32Array(Float32Array.from(got).buffer), b = new Uint32Array(Float32Array.from(want).buffer);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return `[${i}] ${got[i]} != ${want[i]}`;
-  return null;
-}
 
 function main(): void {
   const nb = loadNativeBackend();
@@ -140,8 +134,8 @@ function main(): void {
     const ckk = (g.c / g.groups) * g.kh * g.kw, ohw = g.oh * g.ow;
     const x = randomArray(g.n * g.c * g.h * g.w, seed++), w = randomArray(g.oc * ckk, seed++);
     const bias = randomArray(g.oc, seed++), gy = randomArray(g.n * g.oc * ohw, seed++);
-    const check = (name: string, got: ArrayLike<number>, want: ArrayLike<number>): void => {
-      const d = firstDifference(got, want);
+    const check = (name: string, got: Float32Array | Int32Array, want: Float32Array | Int32Array): void => {
+      const d = firstBitDifference(got, want);
       if (d !== null) failures.push(`${name} ${what}: ${d}`);
     };
     for (const [b, relu] of [[null, false], [bias, false], [bias, true]] as const) {

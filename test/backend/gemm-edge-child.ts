@@ -6,7 +6,7 @@
 // (that is the formulation the edge kernels replace). Prints one JSON line: the backend, the tile,
 // how many products were compared and the mismatches found.
 import { loadNativeAddon } from '../../src/backend/native.js';
-import { randomArray } from '../helpers.js';
+import { firstBitDifference, randomArray } from '../helpers.js';
 
 type Addon = NonNullable<ReturnType<typeof loadNativeAddon>>;
 
@@ -24,12 +24,6 @@ function gemv(tA: boolean, tB: boolean, m: number, n: number, lda: number, ldb: 
   return n === 1 && !(!tA && !tB && ldb !== 1);
 }
 
-function firstDifference(got: Float32Array, want: Float32Array): string | null {
-  const a = new Uint32Array(got.buffer, got.byteOffset, got.length);
-  const b = new Uint32Array(want.buffer, want.byteOffset, want.length);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return `[${i}] ${got[i]} != ${want[i]}`;
-  return null;
-}
 
 /** op(A) (m x k) op(B) (k x n) into C (m x n), and the same through B and C padded to np columns. */
 function compare(nb: Addon, tA: boolean, tB: boolean, m: number, n: number, k: number, np: number, alpha: number,
@@ -45,7 +39,7 @@ function compare(nb: Addon, tA: boolean, tB: boolean, m: number, n: number, k: n
   nb.gemm(tA, tB, m, np, k, alpha, a, 0, bp, 0, beta, cp, 0, 1, 0, 0, 0);
   const want = new Float32Array(m * n);
   for (let i = 0; i < m; i++) want.set(cp.subarray(i * np, i * np + n), i * n);
-  return firstDifference(c, want);
+  return firstBitDifference(c, want);
 }
 
 function main(): void {

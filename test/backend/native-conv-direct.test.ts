@@ -4,13 +4,12 @@
 // max pool and the weight gradient's per-image and per-thread partial sums in the order
 // conv.cc did. Every instruction set this CPU runs, on one and two threads (child processes).
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Backend, Conv2dGeometry } from '../../src/backend/backend.js';
 import { jsBackend as JS } from '../../src/backend/js/index.js';
 import { loadNativeAddon, loadNativeBackend } from '../../src/backend/native.js';
-import { randomArray, convSpecGeometry, type ConvSpec } from '../helpers.js';
+import { randomArray, convSpecGeometry, expectBits, type ConvSpec } from '../helpers.js';
+import { rerunPerIsaAndThreads } from './isa-children.js';
 
 const native = loadNativeBackend();
 const addon = loadNativeAddon();
@@ -43,16 +42,6 @@ const CASES: Array<ConvSpec & { special?: boolean }> = [
   { n: 4, c: 1, h: 28, w: 28, oc: 32, kh: 3, kw: 3, p: [1, 1], special: true },  // pooling ties and NaN
   { n: 3, c: 3, h: 11, w: 21, oc: 6, kh: 3, kw: 3, special: true },
 ];
-
-function expectBits(got: Float32Array | Int32Array, want: Float32Array | Int32Array, what: string, anyNaN = false): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  const a = new Uint32Array(got.buffer, got.byteOffset, got.length);
-  const b = new Uint32Array(want.buffer, want.byteOffset, want.length);
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === b[i] || (anyNaN && Number.isNaN(got[i]) && Number.isNaN(want[i]))) continue;
-    assert.fail(`${what}[${i}]: got ${got[i]}, expected ${want[i]} (not bit-identical)`);
-  }
-}
 
 // Random values with exact zeros of both signs (the sign of a zero sum depends on the order).
 function inputs(n: number, seed: number, special = false): Float32Array {
@@ -182,17 +171,5 @@ test('native direct conv2d: forward (bias, relu, fused 2x2 max pool) and weight 
 test('native direct conv2d: bit-identical on every instruction set, on 1 and 2 threads', {
   skip: skip || (process.env.CONV_DIRECT_CHILD ? 'child process' : false),
 }, () => {
-  const best = /^native \((\w+),/.exec(native!.describe())![1];
-  const isas = ['generic', 'avx2', 'avx512'].slice(0, ['generic', 'avx2', 'avx512'].indexOf(best) + 1);
-  for (const isa of isas)
-    for (const threads of ['1', '2']) {
-      // Without the runner's NODE_TEST_CONTEXT the child reports in plain TAP, not to this runner.
-      const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
-        env: { ...env, CONV_DIRECT_CHILD: '1', TRADECRAFT_ISA: isa, TRADECRAFT_THREADS: threads },
-        encoding: 'utf8',
-      });
-      assert.equal(r.status, 0, `TRADECRAFT_ISA=${isa} TRADECRAFT_THREADS=${threads}:\n${r.stdout}\n${r.stderr}`);
-      assert.match(r.stdout, /# pass 1\b/, `${isa}/${threads}: the child ran no test:\n${r.stdout}`);
-    }
+  rerunPerIsaAndThreads(fileURLToPath(import.meta.url), 'CONV_DIRECT_CHILD', native!.describe(), 1);
 });

@@ -9,7 +9,6 @@
 // (child processes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Backend, Pool2dGeometry } from '../../src/backend/backend.js';
 import { jsBackend as JS } from '../../src/backend/js/index.js';
@@ -19,7 +18,8 @@ import * as F from '../../src/ops/functional.js';
 import * as nn from '../../src/nn/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { manualSeed } from '../../src/tensor/random.js';
-import { testRandom } from '../helpers.js';
+import { expectBits, testRandom } from '../helpers.js';
+import { rerunPerIsaAndThreads } from './isa-children.js';
 
 const native = loadNativeBackend();
 const skip = native === null ? 'native addon not built (npm install, or node scripts/build-native.mjs)' : false;
@@ -87,23 +87,6 @@ function referenceBackward(gy: Float32Array, idx: Int32Array, g: Pool2dGeometry)
   return gx;
 }
 
-function expectBits(got: Float32Array | Int32Array, want: Float32Array | Int32Array, what: string): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  const a = new Uint32Array(got.buffer, got.byteOffset, got.length);
-  const b = new Uint32Array(want.buffer, want.byteOffset, want.length);
-  for (let i = 0; i < a.length; i++)
-    if (a[i] !== b[i]) assert.fail(`${what}[${i}]: got ${got[i]} (0x${a[i].toString(16)}), expected ${want[i]} (0x${b[i].toString(16)})`);
-}
-
-/** Equal bits, or NaN against NaN (the js backend need not keep NaN payloads). */
-function expectSame(got: Float32Array, want: Float32Array, what: string): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  const a = bitsOf(got), b = bitsOf(want);
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === b[i] || (Number.isNaN(got[i]) && Number.isNaN(want[i]))) continue;
-    assert.fail(`${what}[${i}]: got ${got[i]}, expected ${want[i]}`);
-  }
-}
 
 // (n, c) pairs: 1 to 70 planes, batch 1 and batch > threads.
 const PLANES: Array<[number, number]> = [[1, 1], [1, 3], [2, 1], [1, 64], [2, 35], [7, 10]];
@@ -118,7 +101,7 @@ function checkGeometry(nb: Backend, g: Pool2dGeometry, seed: number): void {
   expectBits(idx, want.idx, `maxPool2d indices ${what}`);
   const jsOut = new Float32Array(out.length), jsIdx = new Int32Array(idx.length);
   JS.maxPool2d(x, jsOut, jsIdx, g);
-  expectSame(out, jsOut, `maxPool2d vs js ${what}`);
+  expectBits(out, jsOut, `maxPool2d vs js ${what}`, true);
   expectBits(idx, jsIdx, `maxPool2d indices vs js ${what}`);
 
   const gy = inputs(out.length, seed + 1, 0.3);
@@ -127,7 +110,7 @@ function checkGeometry(nb: Backend, g: Pool2dGeometry, seed: number): void {
   expectBits(gx, referenceBackward(gy, idx, g), `maxPool2dBackward ${what}`);
   const jsGx = new Float32Array(x.length);
   JS.maxPool2dBackward(gy, idx, jsGx, g);
-  expectSame(gx, jsGx, `maxPool2dBackward vs js ${what}`);
+  expectBits(gx, jsGx, `maxPool2dBackward vs js ${what}`, true);
 
   // Indices that are not the forward's: one moved to the neighbouring window (when there is
   // one), where it collides with that window's pick, and one moved inside its own window; the
@@ -189,8 +172,8 @@ test('F.maxPool2d forward and backward on the native backend equal the js backen
     });
     const [yn, gn] = run(native!), [yj, gj] = run(JS);
     const what = `${n}x${c}x${h}x${w}`;
-    expectSame(yn, yj, `maxPool2d ${what}`);
-    expectSame(gn, gj, `maxPool2d gradient ${what}`);
+    expectBits(yn, yj, `maxPool2d ${what}`, true);
+    expectBits(gn, gj, `maxPool2d gradient ${what}`, true);
   }
 });
 
@@ -232,17 +215,5 @@ test('nn.sequential(conv2d, relu, maxPool2d) on the native backend (fused) equal
 test('native 2x2 max pool: bit-identical on every instruction set, on 1 and 2 threads', {
   skip: skip || (process.env.POOL_CHILD ? 'child process' : false),
 }, () => {
-  const best = /^native \((\w+),/.exec(native!.describe())![1];
-  const isas = ['generic', 'avx2', 'avx512'].slice(0, ['generic', 'avx2', 'avx512'].indexOf(best) + 1);
-  for (const isa of isas)
-    for (const threads of ['1', '2']) {
-      // Without the runner's NODE_TEST_CONTEXT the child reports in plain TAP, not to this runner.
-      const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
-        env: { ...env, POOL_CHILD: '1', TRADECRAFT_ISA: isa, TRADECRAFT_THREADS: threads },
-        encoding: 'utf8',
-      });
-      assert.equal(r.status, 0, `TRADECRAFT_ISA=${isa} TRADECRAFT_THREADS=${threads}:\n${r.stdout}\n${r.stderr}`);
-      assert.match(r.stdout, /# pass 3\b/, `${isa}/${threads}: the child did not pass its 3 tests:\n${r.stdout}`);
-    }
+  rerunPerIsaAndThreads(fileURLToPath(import.meta.url), 'POOL_CHILD', native!.describe(), 3);
 });
