@@ -1,5 +1,6 @@
 // Threads split the batch: each image's GEMMs run serially on one core; the forward ones pack
-// their right operand straight from the image (conv_pack.h), the gradients' run over an im2col
+// their right operand straight from the image (conv_pack.h), and so does a stride-1 input
+// gradient, run as a forward convolution of gy; the other gradients run over an im2col
 // buffer in that core's L2. With fewer images than threads the GEMMs are threaded instead, over
 // an im2col buffer. A 1x1, stride-1, unpadded convolution needs no im2col: the image is already
 // the matrix. Shallow stride-1 windows (a first layer's) skip im2col and the GEMM: conv_direct.h.
@@ -136,7 +137,38 @@ void conv2d_relu_maxpool2x2(const float* x, const float* w, const float* bias, f
                 });
 }
 
+namespace {
+
+// A stride-1, undilated, ungrouped window's input gradient is itself a forward convolution:
+// gx = conv(gy, w', padding k-1-p) with w'[c][o][i][j] = w[o][c][kh-1-i][kw-1-j]. The forward
+// path packs its panels straight from gy, so the column buffer, col2im's scatter-add and the
+// zeroing of gx go away (the MNIST CNN's conv2, batch 64, one thread: 8.3 -> 7.3 ms of CPU,
+// median of 7 alternating pairs, ratio 0.90 on a Zen 3). Each element is
+// then one multiply-add chain over (o, i, j) instead of per-tap chains that col2im adds up, so
+// the rounding differs from the column path's (tested against the reference backend).
+bool input_grad_as_conv(const ConvGeom& g) {
+  return g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1 && g.ph < g.kh && g.pw < g.kw &&
+         !is_pointwise(g) && g.n >= num_threads() && im2col_packing_fits();
+}
+
+void input_grad_by_conv(const float* gy, const float* w, float* gx, const ConvGeom& g) {
+  static thread_local Scratch t_flipped;
+  const long kk = g.kh * g.kw;
+  float* wt = t_flipped.get(size_t(g.c * g.oc * kk));
+  for (long o = 0; o < g.oc; ++o)
+    for (long c = 0; c < g.c; ++c) {
+      const float* src = w + (o * g.c + c) * kk;
+      float* dst = wt + (c * g.oc + o) * kk;
+      for (long t = 0; t < kk; ++t) dst[t] = src[kk - 1 - t];
+    }
+  const ConvGeom t{g.n, g.oc, g.oh, g.ow, g.c, g.kh, g.kw, 1, 1, g.kh - 1 - g.ph, g.kw - 1 - g.pw, 1, 1, 1, g.h, g.w};
+  conv2d(gy, wt, nullptr, false, gx, t);
+}
+
+}  // namespace
+
 void conv2d_backward_input(const float* gy, const float* w, float* gx, const ConvGeom& g) {
+  if (input_grad_as_conv(g)) return input_grad_by_conv(gy, w, gx, g);
   const long cg = g.c / g.groups, ocg = g.oc / g.groups;
   const long ohw = g.oh * g.ow, ckk = cg * g.kh * g.kw, hw = g.h * g.w;
   const bool pointwise = is_pointwise(g);

@@ -24,6 +24,12 @@ const CONVS: ConvSpec[] = [
   { n: 3, c: 2, h: 4, w: 4, oc: 3, kh: 3, kw: 3, s: [5, 5] },                // stride beyond the kernel
   { n: 2, c: 3, h: 9, w: 37, oc: 4, kh: 2, kw: 3 },                          // rows of 35: three 16-float chunks
   { n: 2, c: 2, h: 11, w: 6, oc: 3, kh: 3, kw: 2, s: [2, 1], d: [1, 2] },    // stride 1 across, 2 down, dilated
+  // Stride 1, undilated, ungrouped, batch >= threads: the input gradient runs as a forward
+  // convolution of gy with the flipped, transposed weights (padding k-1-p).
+  { n: 4, c: 5, h: 7, w: 9, oc: 6, kh: 3, kw: 5, p: [0, 2] },                // asymmetric padding
+  { n: 3, c: 3, h: 6, w: 6, oc: 4, kh: 3, kw: 3, p: [2, 2] },                // padding k-1: unpadded transposed conv
+  { n: 2, c: 4, h: 5, w: 8, oc: 3, kh: 1, kw: 3, p: [0, 1] },                // a 1x3 window
+  { n: 2, c: 70, h: 6, w: 6, oc: 40, kh: 3, kw: 3, p: [1, 1] },              // depth 360 in the transposed conv: two KC blocks
 ];
 
 test('native conv2d: forward, input gradient and weight gradient match the reference', { skip }, () => {
