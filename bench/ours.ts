@@ -152,7 +152,22 @@ function accuracy(model: Module, test: ReturnType<typeof loadData>['test']): num
   return correct / test.length;
 }
 
-function throughput(kind: 'mlp' | 'cnn'): void {
+/**
+ * The native micro-kernel limit (GFLOP/s, wall, this process's thread count) measured now, for
+ * a training figure taken seconds apart: this machine's speed moves 10-40% from one minute to
+ * the next, so a ratio against a limit measured minutes earlier mostly measures the drift.
+ * Null on the other backends.
+ */
+async function limitNow(): Promise<number | null> {
+  if (tc.backend().name !== 'native') return null;
+  const { loadNativeAddon } = await import('../src/backend/native.js');
+  const addon = loadNativeAddon();
+  if (addon === null) return null;
+  const m = JSON.parse(addon.machine()) as { isa: string; threads: number };
+  return addon.peak(1, ['generic', 'avx2', 'avx512'].indexOf(m.isa), m.threads, 0.3)[0];
+}
+
+async function throughput(kind: 'mlp' | 'cnn'): Promise<void> {
   const d = loadData();
   const bs = task.batchSize ?? 64;
   const epochSteps = Math.floor(d.train.length / bs);
@@ -161,12 +176,14 @@ function throughput(kind: 'mlp' | 'cnn'): void {
     const seed = (task.seed ?? 0) + r;
     const t = makeTrainer(kind, d.train, seed);
     t.run(1000 + r, task.warmupSteps ?? 50);
+    const limitBefore = await limitNow();
     const t0 = now();
     const { steps: done, loss } = t.run(r, steps);
     const dt = (now() - t0) / 1000;
+    const limitAfter = await limitNow();
     emit({
       type: 'result', key: `${kind}-train`, value: (done * bs) / dt, unit: 'samples/s', run: r,
-      extra: { steps: done, seconds: dt, finalLoss: loss ? loss.item() : null, trainImages: d.train.length },
+      extra: { steps: done, seconds: dt, finalLoss: loss ? loss.item() : null, trainImages: d.train.length, limitBefore, limitAfter },
     });
   }
 }
@@ -258,8 +275,8 @@ async function yieldCost(): Promise<void> {
 
 switch (task.workload) {
   case 'sgemm': sgemm(); break;
-  case 'mlp': throughput('mlp'); break;
-  case 'cnn': throughput('cnn'); break;
+  case 'mlp': await throughput('mlp'); break;
+  case 'cnn': await throughput('cnn'); break;
   case 'tta': timeToAccuracy(); break;
   case 'memory': memory(); break;
   case 'yield': await yieldCost(); break;

@@ -108,3 +108,19 @@ test('an unknown workload is a usage error', () => {
   assert.equal(code, 2);
   assert.match(stderr, /unknown 'nope'/);
 });
+
+test('training against the limit: each run over the mean of the limits measured beside it, then the median', async () => {
+  const { trainingAgainstLimits, TRAIN_FLOP_PER_SAMPLE } = await import('../../bench/limits.js');
+  const f = TRAIN_FLOP_PER_SAMPLE.cnn / 1e9;  // GFLOP per sample
+  // Three runs at 1000, 2000 and 3000 samples/s; limits (before, after) 2f*1000 both, 4f*1000 and 8f*1000, one missing.
+  const figs = trainingAgainstLimits([{
+    key: 'cnn-train', peer: 'ours-native', summary: { median: 2000 }, samples: [1000, 2000, 3000],
+    extras: [{ limitBefore: 2000 * f, limitAfter: 2000 * f }, { limitBefore: 4000 * f, limitAfter: 12000 * f }, { limitBefore: null, limitAfter: 6000 * f }],
+  }, { key: 'cnn-train', peer: 'torch', summary: { median: 900 }, samples: [900], extras: [{}] }]);
+  assert.equal(figs.length, 2);
+  assert.ok(Math.abs(figs[0].gflops - 2000 * f) < 1e-9);
+  // ratios 0.5, 0.25, 0.5 -> median 0.5, range 0.25-0.5
+  assert.ok(Math.abs(figs[0].alongside! - 0.5) < 1e-12, String(figs[0].alongside));
+  assert.deepEqual(figs[0].alongsideRange!.map((x) => Math.round(x * 1000) / 1000), [0.25, 0.5]);
+  assert.equal(figs[1].alongside, undefined, 'a peer without paired limits has no paired figure');
+});
