@@ -11,6 +11,12 @@ export function emptyF32(n: number): Float32Array {
   return allocate(n);
 }
 
+/** An int32 buffer of n elements whose contents are unspecified (pooling's argmax indices). */
+export function emptyI32(n: number): Int32Array {
+  const f = allocate(n);
+  return new Int32Array(f.buffer, f.byteOffset, n);
+}
+
 export function setUninitializedAllocator(fn: (n: number) => Float32Array): void {
   allocate = fn;
 }

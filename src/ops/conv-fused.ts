@@ -4,7 +4,7 @@ import { convCall, convRaw, convGradients, type Conv2dOptions, type Pair } from 
 import { maxPoolRaw, maxPoolBackward, poolGeometryOf, type Pool2dOptions } from './pool.js';
 import type { Pool2dGeometry, Conv2dGeometry } from '../backend/backend.js';
 import { backend } from '../backend/registry.js';
-import { emptyF32 } from '../backend/alloc.js';
+import { emptyF32, emptyI32 } from '../backend/alloc.js';
 import { reluBackward } from './activation.js';
 
 /**
@@ -46,7 +46,7 @@ function fusedPool(x: Tensor, w: Tensor, b: Tensor | null, g: Conv2dGeometry, ke
   const pg = poolGeometryOf('maxPool2d', [g.n, g.oc, g.oh, g.ow], kernel, o);
   if (pg.kh !== 2 || pg.kw !== 2 || pg.strideH !== 2 || pg.strideW !== 2 || pg.padH !== 0 || pg.padW !== 0) return null;
   const out = emptyF32(pg.n * pg.c * pg.oh * pg.ow);
-  const idx = new Int32Array(out.length);
+  const idx = emptyI32(out.length);
   be.conv2dReluMaxPool2x2(x.f32, w.f32, b ? b.f32 : null, out, idx, g);
   return { out: new Tensor(out, [pg.n, pg.c, pg.oh, pg.ow]), idx, g: pg };
 }

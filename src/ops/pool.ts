@@ -1,6 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { backend } from '../backend/registry.js';
-import { emptyF32 } from '../backend/alloc.js';
+import { emptyF32, emptyI32 } from '../backend/alloc.js';
 import type { Pool2dGeometry } from '../backend/backend.js';
 import { record } from '../autograd/record.js';
 import { formatShape, ShapeError } from '../tensor/shape.js';
@@ -42,7 +42,7 @@ export function poolGeometryOf(op: string, shape: readonly number[], kernel: Pai
 export function maxPoolRaw(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): { out: Tensor; idx: Int32Array; g: Pool2dGeometry } {
   const g = poolGeometry('maxPool2d', x, kernel, opts);
   const out = emptyF32(g.n * g.c * g.oh * g.ow);
-  const idx = new Int32Array(out.length);
+  const idx = emptyI32(out.length);
   backend().maxPool2d(x.f32, out, idx, g);
   return { out: new Tensor(out, [g.n, g.c, g.oh, g.ow]), idx, g };
 }
