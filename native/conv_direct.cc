@@ -6,6 +6,7 @@
 
 #include "cpu.h"
 #include "conv_direct_kernels.h"
+#include "gemm.h"
 #include "gemm_kernels.h"
 #include "scratch.h"
 #include "threadpool.h"
@@ -183,7 +184,7 @@ DirectConvWeight::DirectConvWeight(const ConvGeom& g) : g_(g) {
   cg_ = g.c / g.groups, ocg_ = g.oc / g.groups, ckk_ = cg_ * g.kh * g.kw;
   if (!direct_geometry(g) || gemm_may_take_gemv(ocg_, ckk_, true, images_serial(g))) return;
   k_ = kernels_for_isa();
-  kc_ = gemm_blocking_for(cpu_isa()).kc;
+  kc_ = gemm_depth_block(g.oh * g.ow, gemm_blocking_for(cpu_isa()).kc);  // the GEMM's depth blocks over pixels
   off_ = window_offsets(g, cg_);
   const long wp = g.w + 2 * g.pw;
   qbase_.resize(size_t(g.oh * g.ow));

@@ -146,10 +146,10 @@ void serial_blocks(const GemmImpl& g, const GemmBlocking& bl, bool transA, bool 
                    float alpha, const float* a, long lda, const float* packed_a, const float* b, long ldb, float beta,
                    float* c, long ldc, const BPacker* bpack = nullptr) {
   const long MR = g.mr, NR = g.nr;
-  const long KC = bl.kc;
+  const long KC = gemm_depth_block(k, bl.kc);
   const long MC = bl.mc;
   const long NC = bl.nc;
-  const long kc_max = min_l(KC, k);
+  const long kc_max = KC;
   const long m_padded = round_up(m, MR);
   float* ap = packed_a != nullptr ? nullptr : t_pack_a.get(size_t(round_up(min_l(MC, m), MR) * kc_max));
   float* bp = t_pack_b.get(size_t(round_up(min_l(NC, n), NR) * kc_max + (bpack != nullptr ? kPackBSlack : 0)));
@@ -203,6 +203,13 @@ void sgemm_serial_with(const GemmImpl& g, const GemmBlocking& bl, bool transA, b
   serial_blocks(g, bl, transA, transB, m, n, k, alpha, a, lda, nullptr, b, ldb, beta, c, ldc);
 }
 
+long gemm_depth_block(long k, long kc) {
+  const long cap = kc + kc / 8;
+  if (k <= cap) return k;
+  const long blocks = (k + cap - 1) / cap;
+  return ((k + blocks - 1) / blocks + 7) / 8 * 8;  // whole 8-float vectors: the packers' transposes
+}
+
 size_t sgemm_packed_a_size(long m, long k) {
   return m <= 0 || k <= 0 ? 0 : size_t(round_up(m, impl().mr) * k);
 }
@@ -210,7 +217,7 @@ size_t sgemm_packed_a_size(long m, long k) {
 void sgemm_pack_a(bool transA, long m, long k, const float* a, long lda, float* dst) {
   if (m <= 0 || k <= 0) return;
   const GemmImpl& g = impl();
-  const long KC = blocking().kc, m_padded = round_up(m, g.mr);
+  const long KC = gemm_depth_block(k, blocking().kc), m_padded = round_up(m, g.mr);
   // Block pc holds rows [0, m) x depth [pc, pc+kc) as pack_a lays out one MC block, so the
   // rows of any MC block (a multiple of MR) start at ic * kc inside it.
   for (long pc = 0; pc < k; pc += KC) g.pack_a(a, lda, transA, 0, m, pc, min_l(KC, k - pc), dst + m_padded * pc);

@@ -29,6 +29,13 @@ void sgemm_batched(bool transA, bool transB, long m, long n, long k, float alpha
 // bit those of sgemm_serial (except for m == 1 or n == 1, which sgemm_serial does as a
 // matrix-vector product).
 size_t sgemm_packed_a_size(long m, long k);
+// The depth of each KC block for a product of depth k when the blocking's KC is `kc`: k itself
+// up to kc * 9/8, else equal blocks no deeper than that. Each block re-reads C and re-packs B,
+// so a 288-deep product (a 3x3 window over 32 channels) run as 256 + 32 paid that for an eighth
+// of the work: one 288 block is 3.6% faster (64x196x288, one thread, in-process alternation on
+// a Zen 3), two of 288 for depth 576 4.7% faster than 256 + 256 + 64; 512, 1024 and 2048 still
+// split into 256s. Blocks sum separately, so the depth split is part of the rounding.
+long gemm_depth_block(long k, long kc);
 void sgemm_pack_a(bool transA, long m, long k, const float* a, long lda, float* dst);
 void sgemm_serial_packed_a(bool transB, long m, long n, long k, float alpha, const float* packed_a, const float* b,
                            long ldb, float beta, float* c, long ldc);

@@ -15,9 +15,17 @@ const native = loadNativeBackend();
 const addon = loadNativeAddon();
 const skip = native === null ? 'native addon not built (npm install, or node scripts/build-native.mjs)' : false;
 
-// The GEMM's depth block (gemm_kernels.h: fixed per instruction set, 256 for all three): the
-// weight gradient's sums over pixels are rounded at its boundaries.
+// The GEMM's KC (gemm_kernels.h: fixed per instruction set, 256 for all three), which
+// gemm_depth_block splits a depth into blocks by: the weight gradient's sums over pixels are
+// rounded at their boundaries.
 const KC = 256;
+// gemm_depth_block (native/gemm.h): the depth of each of the GEMM's KC blocks for depth k.
+function depthBlock(k: number): number {
+  const cap = KC + KC / 8;
+  if (k <= cap) return k;
+  const blocks = Math.ceil(k / cap);
+  return Math.ceil(Math.ceil(k / blocks) / 8) * 8;
+}
 
 // `special`: inputs on a grid of quarters (ties) with NaN and infinities; NaNs then compare
 // as NaN whatever their sign and payload (those depend on which NaN operand an instruction
@@ -114,8 +122,9 @@ function referenceWeight(nb: Backend, x: Float32Array, gy: Float32Array, g: Conv
           nb.gemm(false, true, ocg, ckk, ohw, 1, gy, gyOff, col, 0, b === b0 ? 0 : 1, part, gr * ocg * ckk, 1, 0, 0, 0);
           continue;
         }
-        for (let pc = 0; pc < ohw; pc += KC) {
-          const kc = Math.min(KC, ohw - pc);
+        const depth = depthBlock(ohw);
+        for (let pc = 0; pc < ohw; pc += depth) {
+          const kc = Math.min(depth, ohw - pc);
           const gyBlock = new Float32Array(ocg * kc), colBlock = new Float32Array(ckk * kc);
           for (let o = 0; o < ocg; o++) gyBlock.set(gy.subarray(gyOff + o * ohw + pc, gyOff + o * ohw + pc + kc), o * kc);
           for (let p = 0; p < ckk; p++) colBlock.set(col.subarray(p * ohw + pc, p * ohw + pc + kc), p * kc);
