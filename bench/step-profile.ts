@@ -18,7 +18,7 @@ const arg = (name: string, d: string): string => { const i = argv.indexOf(name);
 const steps = Number(arg('--steps', '200'));
 const which = arg('--model', 'both');
 
-const ARITHMETIC = new Set(['gemm', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight']);
+const ARITHMETIC = new Set(['gemm', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'conv2dReluMaxPool2x2', 'conv2dBackwardFromPooled']);
 const be = tc.backend() as unknown as Record<string, unknown>;
 const spent = new Map<string, { ms: number; calls: number }>();
 let inKernel = false;

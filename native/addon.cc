@@ -466,6 +466,34 @@ napi_value ConvReluPool(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// conv2dBackwardFromPooled(gp, idx, x, w, gx | null, gw | null, gb | null, convGeom) -> whether it
+// ran (false: the geometry needs the separate ops; nothing written).
+napi_value ConvFromPooled(napi_env env, napi_callback_info info) {
+  Call c(env, info);
+  size_t lgp, li, lx, lw, lgx = 0, lgw = 0, lgb = 0;
+  const float* gp = c.f32(0, &lgp);
+  const int32_t* idx = c.i32(1, &li);
+  const float* x = c.f32(2, &lx);
+  const float* w = c.f32(3, &lw);
+  float* gx = c.is_null(4) ? nullptr : c.f32(4, &lgx);
+  float* gw = c.is_null(5) ? nullptr : c.f32(5, &lgw);
+  float* gb = c.is_null(6) ? nullptr : c.f32(6, &lgb);
+  ConvGeom g;
+  if (c.failed || !read_conv(c, 7, g)) return nullptr;
+  c.need(g.oh >= 2 && g.ow >= 2, "conv2dBackwardFromPooled: the convolution's output is smaller than one 2x2 window");
+  const long xs = g.n * g.c * g.h * g.w, ws = g.oc * (g.c / g.groups) * g.kh * g.kw;
+  const long ps = g.n * g.oc * (g.oh / 2) * (g.ow / 2);
+  c.need(long(lgp) >= ps && long(li) >= ps && long(lx) >= xs && long(lw) >= ws &&
+             (gx == nullptr || long(lgx) >= xs) && (gw == nullptr || long(lgw) >= ws) && (gb == nullptr || long(lgb) >= g.oc),
+         "conv2dBackwardFromPooled: an array is too short");
+  if (c.failed) return nullptr;
+  c.need(indices_in_range(idx, ps, g.oh * g.ow), "conv2dBackwardFromPooled: index out of range");
+  if (c.failed) return nullptr;
+  napi_value v;
+  napi_get_boolean(env, conv2d_backward_from_pooled(gp, idx, x, w, gx, gw, gb, g), &v);
+  return v;
+}
+
 // Pool geometry packed as [n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, countIncludePad].
 bool read_pool(Call& c, size_t i, PoolGeom& g) {
   size_t len;
@@ -650,6 +678,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackwardInput", nullptr, Conv<1>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackwardWeight", nullptr, Conv<2>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dReluMaxPool2x2", nullptr, ConvReluPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dBackwardFromPooled", nullptr, ConvFromPooled, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPool2d", nullptr, Pool<0>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPool2dBackward", nullptr, Pool<1>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"avgPool2d", nullptr, Pool<2>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -6,22 +6,23 @@
 
 namespace tc {
 
+float plane_sum(const float* __restrict xp, long inner) {
+  float acc[16] = {0};  // 16 float lanes: vectorizes without reassociating across lanes
+  long i = 0;
+  for (; i + 16 <= inner; i += 16)
+    for (int l = 0; l < 16; ++l) acc[l] += xp[i + l];
+  float plane = 0.0f;
+  for (int l = 0; l < 16; ++l) plane += acc[l];
+  for (; i < inner; ++i) plane += xp[i];
+  return plane;
+}
+
 void channel_sum(const float* x, float* out, long n, long c, long inner) {
   constexpr long kGrain = 1 << 15;
   parallel_range(c, kGrain / (n * inner + 1) + 1, [&](long b, long e, int) {
     for (long ch = b; ch < e; ++ch) {
       double total = 0.0;
-      for (long img = 0; img < n; ++img) {
-        const float* __restrict xp = x + (img * c + ch) * inner;
-        float acc[16] = {0};  // 16 float lanes: vectorizes without reassociating across lanes
-        long i = 0;
-        for (; i + 16 <= inner; i += 16)
-          for (int l = 0; l < 16; ++l) acc[l] += xp[i + l];
-        float plane = 0.0f;
-        for (int l = 0; l < 16; ++l) plane += acc[l];
-        for (; i < inner; ++i) plane += xp[i];
-        total += plane;
-      }
+      for (long img = 0; img < n; ++img) total += plane_sum(x + (img * c + ch) * inner, inner);
       out[ch] = static_cast<float>(total);
     }
   });

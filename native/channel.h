@@ -7,4 +7,8 @@ namespace tc {
 // out[ch] = sum over b and i of x[b, ch, i], accumulated in double per plane.
 void channel_sum(const float* x, float* out, long n, long c, long inner);
 
+// One plane's float sum as channel_sum adds it up before its double total over images: for
+// callers that hold one image at a time and must give channel_sum's bits.
+float plane_sum(const float* xp, long inner);
+
 }  // namespace tc

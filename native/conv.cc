@@ -7,10 +7,13 @@
 #include "conv.h"
 
 #include <cstring>
+#include <optional>
 
 #include "conv_direct.h"
+#include "channel.h"
 #include "conv_pack.h"
 #include "gemm.h"
+#include "pool.h"
 #include "scratch.h"
 #include "simd_kernels.h"
 #include "threadpool.h"
@@ -74,44 +77,64 @@ static void epilogue(float* out, const float* bias, bool relu, long oc, long ohw
 
 namespace {
 
+// How one image's forward pass runs, decided once for the batch: the direct kernel for shallow
+// windows, else GEMMs against the weights packed once.
+class ForwardPlan {
+ public:
+  ForwardPlan(const float* w, const ConvGeom& g)
+      : g_(g), w_(w), direct_(w, g), pointwise_(is_pointwise(g)),
+        wpacked_(direct_.ready() ? nullptr
+                                 : pack_weights(w, false, g.oc / g.groups, g.c / g.groups * g.kh * g.kw,
+                                                g.c / g.groups * g.kh * g.kw, g.oh * g.ow, g,
+                                                g.oc / g.groups * (g.c / g.groups * g.kh * g.kw))),
+        wper_(sgemm_packed_a_size(g.oc / g.groups, g.c / g.groups * g.kh * g.kw)) {}
+
+  // Image xb's (oc, oh*ow) output into ob; serial when the batch's images run across the pool.
+  void image(const float* xb, const float* bias, bool relu, float* ob, bool serial) const {
+    const ConvGeom& g = g_;
+    if (direct_.ready()) return direct_.image(xb, bias, relu, ob, serial);  // bias and relu applied in its tiles
+    const long cg = g.c / g.groups, ocg = g.oc / g.groups;
+    const long ohw = g.oh * g.ow, ckk = cg * g.kh * g.kw;
+    for (long gr = 0; gr < g.groups; ++gr) {
+      const float* xg = xb + gr * cg * g.h * g.w;
+      if (!pointwise_ && serial && wpacked_ != nullptr && im2col_packing_fits()) {
+        const Im2colSource src = im2col_source(xg, cg, g);
+        sgemm_serial_packer(false, ocg, ohw, ckk, 1.0f, nullptr, 0, wpacked_ + wper_ * gr, im2col_packer(src), 0.0f,
+                            ob + gr * ocg * ohw, ohw);
+        continue;
+      }
+      const float* col = xg;
+      if (!pointwise_) {
+        float* buf = t_col.get(size_t(ckk * ohw + kIm2colSlack));
+        simd().im2col(xg, cg, g, buf);
+        col = buf;
+      }
+      if (serial && wpacked_ != nullptr)
+        sgemm_serial_packed_a(false, ocg, ohw, ckk, 1.0f, wpacked_ + wper_ * gr, col, ohw, 0.0f, ob + gr * ocg * ohw, ohw);
+      else
+        gemm_any(serial, false, false, ocg, ohw, ckk, w_ + gr * ocg * ckk, ckk, col, ohw, 0.0f, ob + gr * ocg * ohw, ohw);
+    }
+    if (bias != nullptr || relu) epilogue(ob, bias, relu, g.oc, ohw);
+  }
+
+ private:
+  const ConvGeom& g_;
+  const float* w_;
+  const DirectConvForward direct_;
+  const bool pointwise_;
+  const float* wpacked_;
+  const size_t wper_;
+};
+
 // The forward pass, image by image: `out_of(b)` says where image b's (oc, oh*ow) output goes,
 // `after(b, ob)` runs once it is complete (while it is still in this core's cache).
 template <class OutOf, class After>
 void conv2d_images(const float* x, const float* w, const float* bias, bool relu, const ConvGeom& g, OutOf&& out_of,
                    After&& after) {
-  const long cg = g.c / g.groups, ocg = g.oc / g.groups;
-  const long ohw = g.oh * g.ow, ckk = cg * g.kh * g.kw;
-  const bool pointwise = is_pointwise(g);
-  const DirectConvForward direct(w, g);
-  const float* wpacked = direct.ready() ? nullptr : pack_weights(w, false, ocg, ckk, ckk, ohw, g, ocg * ckk);
-  const size_t wper = sgemm_packed_a_size(ocg, ckk);
+  const ForwardPlan plan(w, g);
   for_images(g.n, [&](long b, bool serial) {
-    const float* xb = x + b * g.c * g.h * g.w;
     float* ob = out_of(b);
-    if (direct.ready()) {
-      direct.image(xb, bias, relu, ob, serial);  // bias and relu applied in its tiles
-    } else {
-      for (long gr = 0; gr < g.groups; ++gr) {
-        const float* xg = xb + gr * cg * g.h * g.w;
-        if (!pointwise && serial && wpacked != nullptr && im2col_packing_fits()) {
-          const Im2colSource src = im2col_source(xg, cg, g);
-          sgemm_serial_packer(false, ocg, ohw, ckk, 1.0f, nullptr, 0, wpacked + wper * gr, im2col_packer(src), 0.0f,
-                              ob + gr * ocg * ohw, ohw);
-          continue;
-        }
-        const float* col = xg;
-        if (!pointwise) {
-          float* buf = t_col.get(size_t(ckk * ohw + kIm2colSlack));
-          simd().im2col(xg, cg, g, buf);
-          col = buf;
-        }
-        if (serial && wpacked != nullptr)
-          sgemm_serial_packed_a(false, ocg, ohw, ckk, 1.0f, wpacked + wper * gr, col, ohw, 0.0f, ob + gr * ocg * ohw, ohw);
-        else
-          gemm_any(serial, false, false, ocg, ohw, ckk, w + gr * ocg * ckk, ckk, col, ohw, 0.0f, ob + gr * ocg * ohw, ohw);
-      }
-      if (bias != nullptr || relu) epilogue(ob, bias, relu, g.oc, ohw);
-    }
+    plan.image(x + b * g.c * g.h * g.w, bias, relu, ob, serial);
     after(b, ob);
   });
 }
@@ -151,7 +174,13 @@ bool input_grad_as_conv(const ConvGeom& g) {
          !is_pointwise(g) && g.n >= num_threads() && im2col_packing_fits();
 }
 
-void input_grad_by_conv(const float* gy, const float* w, float* gx, const ConvGeom& g) {
+// The input gradient's forward convolution: its geometry, over gy's (oc, oh, ow) images.
+ConvGeom input_grad_geom(const ConvGeom& g) {
+  return ConvGeom{g.n, g.oc, g.oh, g.ow, g.c, g.kh, g.kw, 1, 1, g.kh - 1 - g.ph, g.kw - 1 - g.pw, 1, 1, 1, g.h, g.w};
+}
+
+// Its weights w' (c, oc, kh, kw), in the calling thread's scratch.
+const float* flipped_weights(const float* w, const ConvGeom& g) {
   static thread_local Scratch t_flipped;
   const long kk = g.kh * g.kw;
   float* wt = t_flipped.get(size_t(g.c * g.oc * kk));
@@ -161,8 +190,70 @@ void input_grad_by_conv(const float* gy, const float* w, float* gx, const ConvGe
       float* dst = wt + (c * g.oc + o) * kk;
       for (long t = 0; t < kk; ++t) dst[t] = src[kk - 1 - t];
     }
-  const ConvGeom t{g.n, g.oc, g.oh, g.ow, g.c, g.kh, g.kw, 1, 1, g.kh - 1 - g.ph, g.kw - 1 - g.pw, 1, 1, 1, g.h, g.w};
-  conv2d(gy, wt, nullptr, false, gx, t);
+  return wt;
+}
+
+void input_grad_by_conv(const float* gy, const float* w, float* gx, const ConvGeom& g) {
+  conv2d(gy, flipped_weights(w, g), nullptr, false, gx, input_grad_geom(g));
+}
+
+// Image b's output gradient in the batch's array.
+struct BatchGy {
+  const float* gy;
+  long per_image;
+  static const float* of(const void* ctx, long b) {
+    const BatchGy* s = static_cast<const BatchGy*>(ctx);
+    return s->gy + b * s->per_image;
+  }
+};
+
+// dst (oc x ckk) = sum over images [b0, b1) of gy_b @ col_b^T, beta = 0 for image b0.
+void weight_grad_range(const float* x, const GyImages& gy, long b0, long b1, float* dst, bool serial,
+                       const ConvGeom& g, const DirectConvWeight& direct) {
+  if (direct.ready()) return direct.images(x, gy, b0, b1, dst, serial);
+  const long cg = g.c / g.groups, ocg = g.oc / g.groups;
+  const long ohw = g.oh * g.ow, ckk = cg * g.kh * g.kw, hw = g.h * g.w;
+  const bool pointwise = is_pointwise(g);
+  for (long b = b0; b < b1; ++b) {
+    const float* gyb = gy.of(b);  // first: a gradient made on demand may use this thread's im2col buffer
+    const float* xb = x + b * g.c * hw;
+    for (long gr = 0; gr < g.groups; ++gr) {
+      const float* xg = xb + gr * cg * hw;
+      const float* col = xg;
+      if (!pointwise) {
+        float* buf = t_col.get(size_t(ckk * ohw + kIm2colSlack));
+        simd().im2col(xg, cg, g, buf);
+        col = buf;
+      }
+      gemm_any(serial, false, true, ocg, ckk, ohw, gyb + gr * ocg * ohw, ohw, col, ohw, b == b0 ? 0.0f : 1.0f,
+               dst + gr * ocg * ckk, ckk);
+    }
+  }
+}
+
+// gw over the batch: each task sums a contiguous range of images into its own buffer (task 0
+// straight into gw), a few ranges per thread (balance on a busy machine); the buffers are added
+// in task order at the end. The ranges depend only on the batch and thread count, so the bits do.
+void weight_grad(const float* x, const GyImages& gy, float* gw, const ConvGeom& g) {
+  const long wsize = g.oc * (g.c / g.groups) * g.kh * g.kw;
+  const DirectConvWeight direct(g);
+  const long nt = num_threads();
+  if (g.n <= 0) {
+    std::memset(gw, 0, sizeof(float) * wsize);
+    return;
+  }
+  if (nt == 1 || g.n < nt) return weight_grad_range(x, gy, 0, g.n, gw, false, g, direct);
+  const long tasks = g.n < 4 * nt ? g.n : 4 * nt;
+  static thread_local Scratch t_partials;
+  float* parts = t_partials.get(size_t((tasks - 1) * wsize));
+  parallel_for(tasks, [&](long t, int) {
+    const long b0 = g.n * t / tasks, b1 = g.n * (t + 1) / tasks;
+    weight_grad_range(x, gy, b0, b1, t == 0 ? gw : parts + (t - 1) * wsize, true, g, direct);
+  });
+  for (long t = 1; t < tasks; ++t) {
+    const float* __restrict p = parts + (t - 1) * wsize;
+    for (long i = 0; i < wsize; ++i) gw[i] += p[i];
+  }
 }
 
 }  // namespace
@@ -193,54 +284,59 @@ void conv2d_backward_input(const float* gy, const float* w, float* gx, const Con
 }
 
 void conv2d_backward_weight(const float* x, const float* gy, float* gw, const ConvGeom& g) {
-  const long cg = g.c / g.groups, ocg = g.oc / g.groups;
-  const long ohw = g.oh * g.ow, ckk = cg * g.kh * g.kw, hw = g.h * g.w;
-  const long wsize = g.oc * ckk;
-  const bool pointwise = is_pointwise(g);
-  // gw_g = sum_b gy_{b,g} (OCg x OHW) @ col_{b,g}^T (OHW x CKK). Each task sums a contiguous
-  // range of images into its own buffer (task 0 straight into gw); the buffers are added at
-  // the end.
-  const DirectConvWeight direct(g);
-  auto accumulate = [&](long b0, long b1, float* dst, bool serial) {
-    if (direct.ready()) return direct.images(x, gy, b0, b1, dst, serial);
-    for (long b = b0; b < b1; ++b) {
-      const float* xb = x + b * g.c * hw;
-      const float* gyb = gy + b * g.oc * ohw;
-      for (long gr = 0; gr < g.groups; ++gr) {
-        const float* xg = xb + gr * cg * hw;
-        const float* col = xg;
-        if (!pointwise) {
-          float* buf = t_col.get(size_t(ckk * ohw + kIm2colSlack));
-          simd().im2col(xg, cg, g, buf);
-          col = buf;
-        }
-        gemm_any(serial, false, true, ocg, ckk, ohw, gyb + gr * ocg * ohw, ohw, col, ohw, b == b0 ? 0.0f : 1.0f,
-                 dst + gr * ocg * ckk, ckk);
-      }
+  const BatchGy batch{gy, g.oc * g.oh * g.ow};
+  weight_grad(x, GyImages{&BatchGy::of, &batch}, gw, g);
+}
+
+namespace {
+
+// conv2d_backward_from_pooled's images: image b's gradient scattered from the pooled one into
+// this thread's cache; on the way, that image's bias-gradient plane sums and input gradient.
+struct PooledGy {
+  const float* gp;
+  const int32_t* idx;
+  const ConvGeom* g;
+  PoolGeom pg;
+  float* planes;               // n x oc plane sums for the bias gradient, or null
+  float* gx;                   // or null
+  const ForwardPlan* input;    // the input gradient's convolution, when gx
+  static const float* of(const void* ctx, long b) {
+    const PooledGy& s = *static_cast<const PooledGy*>(ctx);
+    const ConvGeom& g = *s.g;
+    const long ohw = g.oh * g.ow, phw = s.pg.oh * s.pg.ow;
+    static thread_local Scratch t_gy;
+    float* gyb = t_gy.get(size_t(g.oc * ohw));
+    max_pool2d_backward_planes(s.gp + b * g.oc * phw, s.idx + b * g.oc * phw, gyb, g.oc, s.pg);
+    if (s.planes != nullptr)
+      for (long ch = 0; ch < g.oc; ++ch) s.planes[b * g.oc + ch] = plane_sum(gyb + ch * ohw, ohw);
+    if (s.gx != nullptr) s.input->image(gyb, nullptr, false, s.gx + b * g.c * g.h * g.w, true);
+    return gyb;
+  }
+};
+
+}  // namespace
+
+bool conv2d_backward_from_pooled(const float* gp, const int32_t* idx, const float* x, const float* w, float* gx,
+                                 float* gw, float* gb, const ConvGeom& g) {
+  if (g.groups != 1 || g.n < num_threads() || g.n <= 0 || g.oh < 2 || g.ow < 2) return false;
+  if (gx != nullptr && !input_grad_as_conv(g)) return false;
+  static thread_local Scratch t_planes;
+  const PoolGeom pg{g.n, g.oc, g.oh, g.ow, 2, 2, 2, 2, 0, 0, g.oh / 2, g.ow / 2, false};
+  const ConvGeom ig = input_grad_geom(g);
+  std::optional<ForwardPlan> input;
+  if (gx != nullptr) input.emplace(flipped_weights(w, g), ig);
+  const PooledGy src{gp, idx, &g, pg, gb != nullptr ? t_planes.get(size_t(g.n * g.oc)) : nullptr, gx,
+                     input ? &*input : nullptr};
+  const GyImages gy{&PooledGy::of, &src};
+  if (gw != nullptr) weight_grad(x, gy, gw, g);
+  else parallel_for(g.n, [&](long b, int) { gy.of(b); });
+  if (gb != nullptr)
+    for (long ch = 0; ch < g.oc; ++ch) {
+      double total = 0.0;  // as channel_sum: plane sums added in double, image by image
+      for (long b = 0; b < g.n; ++b) total += src.planes[b * g.oc + ch];
+      gb[ch] = static_cast<float>(total);
     }
-  };
-  const long nt = num_threads();
-  if (g.n <= 0) {
-    std::memset(gw, 0, sizeof(float) * wsize);
-    return;
-  }
-  if (nt == 1 || g.n < nt) {
-    accumulate(0, g.n, gw, false);
-    return;
-  }
-  // A few ranges per thread (balance on a busy machine), each summed into its own buffer.
-  const long tasks = g.n < 4 * nt ? g.n : 4 * nt;
-  static thread_local Scratch t_partials;
-  float* parts = t_partials.get(size_t((tasks - 1) * wsize));
-  parallel_for(tasks, [&](long t, int) {
-    const long b0 = g.n * t / tasks, b1 = g.n * (t + 1) / tasks;
-    float* dst = t == 0 ? gw : parts + (t - 1) * wsize;
-    accumulate(b0, b1, dst, true);
-  });
-  for (long t = 1; t < tasks; ++t) {
-    const float* __restrict p = parts + (t - 1) * wsize;
-    for (long i = 0; i < wsize; ++i) gw[i] += p[i];
-  }
+  return true;
 }
 
 }  // namespace tc

@@ -192,7 +192,7 @@ DirectConvWeight::DirectConvWeight(const ConvGeom& g) : g_(g) {
     for (long ox = 0; ox < g.ow; ++ox) qbase_[size_t(oy * g.ow + ox)] = int32_t(oy * wp + ox);
 }
 
-void DirectConvWeight::images(const float* x, const float* gy, long b0, long b1, float* dst, bool serial) const {
+void DirectConvWeight::images(const float* x, const GyImages& gy, long b0, long b1, float* dst, bool serial) const {
   const ConvGeom& g = g_;
   const long ohw = g.oh * g.ow, hw = g.h * g.w, ocp = round_up(ocg_, k_->vw), nt = num_threads();
   const bool split = !serial && nt > 1 && double(ocg_) * double(ohw) * double(ckk_) >= kThreadMinMacs;
@@ -202,8 +202,8 @@ void DirectConvWeight::images(const float* x, const float* gy, long b0, long b1,
   float* gyt = t_gyt.get(size_t((ohw < kc_ ? ohw : kc_) * ocp));
   for (long gr = 0; gr < g.groups; ++gr) {
     for (long b = b0; b < b1; ++b) {
+      const float* gyg = gy.of(b) + gr * ocg_ * ohw;  // first: making it may pad planes in this thread's buffer
       const float* xp = pad_planes(x + b * g.c * hw + gr * cg_ * hw, cg_, g);
-      const float* gyg = gy + (b * g.oc + gr * ocg_) * ohw;
       for (long pc = 0; pc < ohw; pc += kc_) {
         const long kc = ohw - pc < kc_ ? ohw - pc : kc_;
         k_->transpose(gyg + pc, ohw, ocg_, kc, gyt, ocp);

@@ -49,6 +49,14 @@ class DirectConvForward {
   std::vector<int32_t> off_, off_even_, off_odd_;  // im2col order; for forward_pool (conv_direct_kernels.h)
 };
 
+// Where image b's output gradient (oc x oh*ow) is: in the batch's array, or made on demand
+// (conv2d_backward_from_pooled scatters each image's pooled gradient into cache).
+struct GyImages {
+  const float* (*of_fn)(const void* ctx, long b);
+  const void* ctx;
+  const float* of(long b) const { return of_fn(ctx, b); }
+};
+
 // The weight gradient: ready() when the geometry suits the direct kernel, then images()
 // replaces the GEMMs of conv2d_backward_weight's `accumulate` over a range of images.
 class DirectConvWeight {
@@ -56,8 +64,9 @@ class DirectConvWeight {
   explicit DirectConvWeight(const ConvGeom& g);
   bool ready() const { return k_ != nullptr; }
   // dst (oc x ckk) = sum over images [b0, b1) of gy_b @ col_b^T, summed as the GEMMs sum it
-  // with beta = 0 for image b0 and 1 after.
-  void images(const float* x, const float* gy, long b0, long b1, float* dst, bool serial) const;
+  // with beta = 0 for image b0 and 1 after; gy.of(b) is asked once per group and image, images
+  // in order within a group.
+  void images(const float* x, const GyImages& gy, long b0, long b1, float* dst, bool serial) const;
 
  private:
   const ConvGeom& g_;

@@ -65,21 +65,31 @@ void max_pool2d(const float* x, float* out, int32_t* idx, const PoolGeom& g) {
   });
 }
 
-void max_pool2d_backward(const float* gy, const int32_t* idx, float* gx, const PoolGeom& g) {
+namespace {
+
+// Plane p's gradient: one pass writing every input once for 2x2 windows whose indices are the
+// forward's (one_pass non-null), else zeros and a scatter-add.
+void max_pool_backward_plane(const float* gy, const int32_t* idx, float* gx, long p, const PoolGeom& g,
+                             bool (*one_pass)(const float*, const int32_t*, float*, long, long, long, long)) {
   const long hw = g.h * g.w, ohw = g.oh * g.ow;
-  const auto scatter = [&](long p) {
-    float* gp = gx + p * hw;
-    std::memset(gp, 0, sizeof(float) * hw);
-    const float* yp = gy + p * ohw;
-    const int32_t* ip = idx + p * ohw;
-    for (long i = 0; i < ohw; ++i) gp[ip[i]] += yp[i];
-  };
-  // 2x2 windows: one pass writing every input once, when the plane's indices are the forward's.
+  if (one_pass != nullptr && one_pass(gy + p * ohw, idx + p * ohw, gx + p * hw, g.h, g.w, g.oh, g.ow)) return;
+  float* gp = gx + p * hw;
+  std::memset(gp, 0, sizeof(float) * hw);
+  const float* yp = gy + p * ohw;
+  const int32_t* ip = idx + p * ohw;
+  for (long i = 0; i < ohw; ++i) gp[ip[i]] += yp[i];
+}
+
+}  // namespace
+
+void max_pool2d_backward(const float* gy, const int32_t* idx, float* gx, const PoolGeom& g) {
   const auto one_pass = is_2x2(g) ? simd().max_pool_2x2_backward : nullptr;
-  if (one_pass == nullptr) return for_planes(g, hw + ohw, scatter);
-  for_planes(g, hw + ohw, [&](long p) {
-    if (!one_pass(gy + p * ohw, idx + p * ohw, gx + p * hw, g.h, g.w, g.oh, g.ow)) scatter(p);
-  });
+  for_planes(g, g.h * g.w + g.oh * g.ow, [&](long p) { max_pool_backward_plane(gy, idx, gx, p, g, one_pass); });
+}
+
+void max_pool2d_backward_planes(const float* gy, const int32_t* idx, float* gx, long planes, const PoolGeom& g) {
+  const auto one_pass = is_2x2(g) ? simd().max_pool_2x2_backward : nullptr;
+  for (long p = 0; p < planes; ++p) max_pool_backward_plane(gy, idx, gx, p, g, one_pass);
 }
 
 namespace {

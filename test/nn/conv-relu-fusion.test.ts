@@ -112,3 +112,20 @@ test('conv+relu+2x2 max-pool in one op equals the separate ops on odd sizes, one
     assert.deepEqual(Array.from(fused.f32), Array.from(separate.f32), `${JSON.stringify(c)}`);
   }
 });
+
+test('the fused op\'s backward from the pooled gradient equals the separate ops: first layer (no input gradient), batch 5, odd sizes', () => {
+  manualSeed(5);
+  const m = nn.sequential(nn.conv2d(3, 6, 3, { padding: 1 }), nn.relu(), nn.maxPool2d(2), nn.flatten(), nn.linear(6 * 3 * 4, 2));
+  const x = randn([5, 3, 7, 9]);  // a batch, not a parameter: no input gradient wanted
+  const grads = (): number[][] => {
+    m.zeroGrad();
+    m.call(x).square().sum().backward();
+    return m.parameters().map((p) => Array.from(p.grad!.f32));
+  };
+  assert.equal(opBeforeFlatten(m, x), 'conv2d+relu+maxPool2d');
+  const fused = grads();
+  const remove = m[1].registerForwardHook(() => {});  // all separate
+  const separate = grads();
+  remove();
+  fused.forEach((a, i) => assert.deepEqual(a, separate[i], `parameter ${i}`));
+});
