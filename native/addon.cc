@@ -466,31 +466,32 @@ napi_value ConvReluPool(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// conv2dBackwardFromPooled(gp, idx, x, w, gx | null, gw | null, gb | null, convGeom) -> whether it
-// ran (false: the geometry needs the separate ops; nothing written).
+// conv2dBackwardFromPooled(gp, idx, act | null, x, w, gx | null, gw | null, gb | null, convGeom) ->
+// whether it ran (false: the geometry needs the separate ops; nothing written).
 napi_value ConvFromPooled(napi_env env, napi_callback_info info) {
   Call c(env, info);
-  size_t lgp, li, lx, lw, lgx = 0, lgw = 0, lgb = 0;
+  size_t lgp, li, la = 0, lx, lw, lgx = 0, lgw = 0, lgb = 0;
   const float* gp = c.f32(0, &lgp);
   const int32_t* idx = c.i32(1, &li);
-  const float* x = c.f32(2, &lx);
-  const float* w = c.f32(3, &lw);
-  float* gx = c.is_null(4) ? nullptr : c.f32(4, &lgx);
-  float* gw = c.is_null(5) ? nullptr : c.f32(5, &lgw);
-  float* gb = c.is_null(6) ? nullptr : c.f32(6, &lgb);
+  const float* act = c.is_null(2) ? nullptr : c.f32(2, &la);
+  const float* x = c.f32(3, &lx);
+  const float* w = c.f32(4, &lw);
+  float* gx = c.is_null(5) ? nullptr : c.f32(5, &lgx);
+  float* gw = c.is_null(6) ? nullptr : c.f32(6, &lgw);
+  float* gb = c.is_null(7) ? nullptr : c.f32(7, &lgb);
   ConvGeom g;
-  if (c.failed || !read_conv(c, 7, g)) return nullptr;
+  if (c.failed || !read_conv(c, 8, g)) return nullptr;
   c.need(g.oh >= 2 && g.ow >= 2, "conv2dBackwardFromPooled: the convolution's output is smaller than one 2x2 window");
   const long xs = g.n * g.c * g.h * g.w, ws = g.oc * (g.c / g.groups) * g.kh * g.kw;
   const long ps = g.n * g.oc * (g.oh / 2) * (g.ow / 2);
-  c.need(long(lgp) >= ps && long(li) >= ps && long(lx) >= xs && long(lw) >= ws &&
+  c.need(long(lgp) >= ps && long(li) >= ps && (act == nullptr || long(la) >= ps) && long(lx) >= xs && long(lw) >= ws &&
              (gx == nullptr || long(lgx) >= xs) && (gw == nullptr || long(lgw) >= ws) && (gb == nullptr || long(lgb) >= g.oc),
          "conv2dBackwardFromPooled: an array is too short");
   if (c.failed) return nullptr;
   c.need(indices_in_range(idx, ps, g.oh * g.ow), "conv2dBackwardFromPooled: index out of range");
   if (c.failed) return nullptr;
   napi_value v;
-  napi_get_boolean(env, conv2d_backward_from_pooled(gp, idx, x, w, gx, gw, gb, g), &v);
+  napi_get_boolean(env, conv2d_backward_from_pooled(gp, idx, act, x, w, gx, gw, gb, g), &v);
   return v;
 }
 

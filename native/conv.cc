@@ -295,6 +295,7 @@ namespace {
 struct PooledGy {
   const float* gp;
   const int32_t* idx;
+  const float* act;            // relu's gate (the pooled output), or null: gp is gated
   const ConvGeom* g;
   PoolGeom pg;
   float* planes;               // n x oc plane sums for the bias gradient, or null
@@ -304,9 +305,16 @@ struct PooledGy {
     const PooledGy& s = *static_cast<const PooledGy*>(ctx);
     const ConvGeom& g = *s.g;
     const long ohw = g.oh * g.ow, phw = s.pg.oh * s.pg.ow;
-    static thread_local Scratch t_gy;
+    static thread_local Scratch t_gy, t_gated;
     float* gyb = t_gy.get(size_t(g.oc * ohw));
-    max_pool2d_backward_planes(s.gp + b * g.oc * phw, s.idx + b * g.oc * phw, gyb, g.oc, s.pg);
+    const float* gpb = s.gp + b * g.oc * phw;
+    if (s.act != nullptr) {  // relu's gradient, as the reluBackward op computes it
+      float* __restrict gated = t_gated.get(size_t(g.oc * phw));
+      const float* __restrict ab = s.act + b * g.oc * phw;
+      for (long i = 0; i < g.oc * phw; ++i) gated[i] = ab[i] > 0.0f ? gpb[i] : 0.0f;
+      gpb = gated;
+    }
+    max_pool2d_backward_planes(gpb, s.idx + b * g.oc * phw, gyb, g.oc, s.pg);
     if (s.planes != nullptr)
       for (long ch = 0; ch < g.oc; ++ch) s.planes[b * g.oc + ch] = plane_sum(gyb + ch * ohw, ohw);
     if (s.gx != nullptr) s.input->image(gyb, nullptr, false, s.gx + b * g.c * g.h * g.w, true);
@@ -316,8 +324,8 @@ struct PooledGy {
 
 }  // namespace
 
-bool conv2d_backward_from_pooled(const float* gp, const int32_t* idx, const float* x, const float* w, float* gx,
-                                 float* gw, float* gb, const ConvGeom& g) {
+bool conv2d_backward_from_pooled(const float* gp, const int32_t* idx, const float* act, const float* x, const float* w,
+                                 float* gx, float* gw, float* gb, const ConvGeom& g) {
   if (g.groups != 1 || g.n < num_threads() || g.n <= 0 || g.oh < 2 || g.ow < 2) return false;
   if (gx != nullptr && !input_grad_as_conv(g)) return false;
   static thread_local Scratch t_planes;
@@ -325,7 +333,7 @@ bool conv2d_backward_from_pooled(const float* gp, const int32_t* idx, const floa
   const ConvGeom ig = input_grad_geom(g);
   std::optional<ForwardPlan> input;
   if (gx != nullptr) input.emplace(flipped_weights(w, g), ig);
-  const PooledGy src{gp, idx, &g, pg, gb != nullptr ? t_planes.get(size_t(g.n * g.oc)) : nullptr, gx,
+  const PooledGy src{gp, idx, act, &g, pg, gb != nullptr ? t_planes.get(size_t(g.n * g.oc)) : nullptr, gx,
                      input ? &*input : nullptr};
   const GyImages gy{&PooledGy::of, &src};
   if (gw != nullptr) weight_grad(x, gy, gw, g);

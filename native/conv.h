@@ -19,14 +19,15 @@ void conv2d_relu_maxpool2x2(const float* x, const float* w, const float* bias, f
                             const ConvGeom& g);
 void conv2d_backward_input(const float* gy, const float* w, float* gx, const ConvGeom& g);
 void conv2d_backward_weight(const float* x, const float* gy, float* gw, const ConvGeom& g);
-// The convolution's gradients under conv2d_relu_maxpool2x2, from the pooled gradient gp (relu's
-// gate already applied) and the pool's indices: each image's full-size gradient is scattered
+// The convolution's gradients under conv2d_relu_maxpool2x2, from the pooled gradient gp and the
+// pool's indices; with act (the op's pooled output) non-null, relu's gate is applied first
+// (gp where act > 0, else 0; null: gp is already gated). Each image's full-size gradient is scattered
 // into this core's cache and used there by the input, weight and bias gradients, never written
 // to memory. gx, gw and gb (oc floats) may each be null (not wanted). The bits are those of
-// max_pool2d_backward, then conv2d_backward_input/_weight and channel_sum. Returns false, having
+// relu's gradient, max_pool2d_backward, then conv2d_backward_input/_weight and channel_sum. Returns false, having
 // written nothing, when the geometry needs the batch-wide path (groups, fewer images than
 // threads, an input gradient that is not a stride-1 convolution).
-bool conv2d_backward_from_pooled(const float* gp, const int32_t* idx, const float* x, const float* w, float* gx,
-                                 float* gw, float* gb, const ConvGeom& g);
+bool conv2d_backward_from_pooled(const float* gp, const int32_t* idx, const float* act, const float* x, const float* w,
+                                 float* gx, float* gw, float* gb, const ConvGeom& g);
 
 }  // namespace tc

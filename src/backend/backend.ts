@@ -136,13 +136,14 @@ export interface Backend {
    */
   conv2dReluMaxPool2x2?(x: F32, w: F32, bias: F32 | null, out: F32, idx: I32, g: Conv2dGeometry): void;
   /**
-   * Optional: conv2dReluMaxPool2x2's convolution gradients from the pooled gradient gp (relu's
-   * gate applied) and the pool's idx, without the full-size gradient in memory: gx, gw and gb
-   * (each null when not wanted) as maxPool2dBackward, then conv2dBackwardInput/Weight and the
-   * bias's channel sum give them, to the bit. Returns false, having written nothing, when the
-   * geometry needs those separate ops.
+   * Optional: conv2dReluMaxPool2x2's convolution gradients from the pooled gradient gp and the
+   * pool's idx, without the full-size gradient in memory; act (the op's pooled output) applies
+   * relu's gate first, null when gp is already gated. gx, gw and gb (each null when not wanted)
+   * as reluBackward, maxPool2dBackward, then conv2dBackwardInput/Weight and the bias's channel
+   * sum give them, to the bit. Returns false, having written nothing, when the geometry needs
+   * those separate ops.
    */
-  conv2dBackwardFromPooled?(gp: F32, idx: I32, x: F32, w: F32, gx: F32 | null, gw: F32 | null, gb: F32 | null, g: Conv2dGeometry): boolean;
+  conv2dBackwardFromPooled?(gp: F32, idx: I32, act: F32 | null, x: F32, w: F32, gx: F32 | null, gw: F32 | null, gb: F32 | null, g: Conv2dGeometry): boolean;
 
   /** Max pooling; idx receives, per output, the flat h*w index of the chosen input within its (n, c) plane. */
   maxPool2d(x: F32, out: F32, idx: I32, g: Pool2dGeometry): void;

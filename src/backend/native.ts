@@ -65,7 +65,7 @@ interface Addon {
   conv2dBackwardWeight(x: F32, gy: F32, gw: F32, geom: Float64Array): void;
   /** Absent from addons built before it existed. */
   conv2dReluMaxPool2x2?(x: F32, w: F32, bias: F32 | null, out: F32, idx: I32, geom: Float64Array): void;
-  conv2dBackwardFromPooled?(gp: F32, idx: I32, x: F32, w: F32, gx: F32 | null, gw: F32 | null, gb: F32 | null, geom: Float64Array): boolean;
+  conv2dBackwardFromPooled?(gp: F32, idx: I32, act: F32 | null, x: F32, w: F32, gx: F32 | null, gw: F32 | null, gb: F32 | null, geom: Float64Array): boolean;
   maxPool2d(x: F32, out: F32, idx: I32, geom: Float64Array): void;
   maxPool2dBackward(gy: F32, idx: I32, gx: F32, geom: Float64Array): void;
   avgPool2d(x: F32, out: F32, geom: Float64Array): void;
@@ -201,8 +201,8 @@ function makeBackend(n: Addon): Backend {
     conv2dBackwardWeight: (x, gy, gw, g) => n.conv2dBackwardWeight(x, gy, gw, conv(g)),
     ...(n.conv2dReluMaxPool2x2 ? { conv2dReluMaxPool2x2: (x: F32, w: F32, bias: F32 | null, out: F32, idx: I32, g: Conv2dGeometry) => n.conv2dReluMaxPool2x2!(x, w, bias, out, idx, conv(g)) } : {}),
     ...(n.conv2dBackwardFromPooled ? {
-      conv2dBackwardFromPooled: (gp: F32, idx: I32, x: F32, w: F32, gx: F32 | null, gw: F32 | null, gb: F32 | null, g: Conv2dGeometry) =>
-        n.conv2dBackwardFromPooled!(gp, idx, x, w, gx, gw, gb, conv(g)),
+      conv2dBackwardFromPooled: (gp: F32, idx: I32, act: F32 | null, x: F32, w: F32, gx: F32 | null, gw: F32 | null, gb: F32 | null, g: Conv2dGeometry) =>
+        n.conv2dBackwardFromPooled!(gp, idx, act, x, w, gx, gw, gb, conv(g)),
     } : {}),
     maxPool2d: (x, out, idx, g) => n.maxPool2d(x, out, idx, pool(g)),
     maxPool2dBackward: (gy, idx, gx, g) => n.maxPool2dBackward(gy, idx, gx, pool(g)),

@@ -7,6 +7,7 @@ import { backend } from '../backend/registry.js';
 import { emptyF32, emptyI32 } from '../backend/alloc.js';
 import { reluBackward } from './activation.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
+import { toFloat32 } from './elementwise.js';
 
 /**
  * Fused convolution ops, what nn.Sequential runs for a plain Conv2d -> ReLU (-> MaxPool2d).
@@ -33,12 +34,10 @@ export function conv2dReluMaxPool(
   const { g, x: xf, bias: b } = convCall(x, weight, bias, convOpts);
   const fused = fusedPool(xf, weight, b, g, kernel, poolOpts);
   const { out, idx, g: pg } = fused ?? maxPoolRaw(convRaw(xf, weight, g, b, true), kernel, poolOpts);
-  return record(out, 'conv2d+relu+maxPool2d', b ? [xf, weight, b] : [xf, weight], (gp) => {
-    const gated = reluBackward(gp, out);
+  return record(out, 'conv2d+relu+maxPool2d', b ? [xf, weight, b] : [xf, weight], (gp) =>
     // A backward that builds no graph needs no full-size gradient tensor (create_graph needs it).
-    return (fused && !isGradEnabled() ? gradientsFromPooled(xf, weight, b, gated, idx, g) : null) ??
-      convGradients(xf, weight, b, maxPoolBackward(gated, idx, pg), g);
-  });
+    (fused && !isGradEnabled() ? gradientsFromPooled(xf, weight, b, gp, out, idx, g) : null) ??
+      convGradients(xf, weight, b, maxPoolBackward(reluBackward(gp, out), idx, pg), g));
 }
 
 /**
@@ -47,13 +46,13 @@ export function conv2dReluMaxPool(
  * not written and read back). Null when the backend lacks it or the geometry needs the
  * separate ops.
  */
-function gradientsFromPooled(x: Tensor, w: Tensor, b: Tensor | null, gp: Tensor, idx: Int32Array, g: Conv2dGeometry): (Tensor | null)[] | null {
+function gradientsFromPooled(x: Tensor, w: Tensor, b: Tensor | null, gp: Tensor, out: Tensor, idx: Int32Array, g: Conv2dGeometry): (Tensor | null)[] | null {
   const be = backend();
   if (!be.conv2dBackwardFromPooled) return null;
   const gx = x.requiresGrad ? emptyF32(x.size) : null;
   const gw = w.requiresGrad ? emptyF32(w.size) : null;
   const gb = b?.requiresGrad ? emptyF32(b.size) : null;
-  if (!be.conv2dBackwardFromPooled(gp.f32, idx, x.f32, w.f32, gx, gw, gb, g)) return null;
+  if (!be.conv2dBackwardFromPooled(toFloat32(gp).f32, idx, out.f32, x.f32, w.f32, gx, gw, gb, g)) return null;
   const grads = [gx && new Tensor(gx, x.shape), gw && new Tensor(gw, w.shape)];
   return b ? [...grads, gb && new Tensor(gb, b.shape)] : grads;
 }

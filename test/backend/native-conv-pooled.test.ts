@@ -1,6 +1,6 @@
 // The convolution's gradients under a fused conv -> relu -> 2x2 max pool, computed straight from
 // the pooled gradient (conv2dBackwardFromPooled), against the separate ops they replace:
-// maxPool2dBackward, then conv2dBackwardInput / conv2dBackwardWeight / channelSum, bit for bit,
+// reluBackward, maxPool2dBackward, then conv2dBackwardInput / conv2dBackwardWeight / channelSum, bit for bit,
 // on every instruction set and on 1 and 2 threads; and the geometries it must decline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,11 +23,16 @@ const CASES: ConvSpec[] = [
 
 interface Grads { gx: Float32Array; gw: Float32Array; gb: Float32Array }
 
-function forwardIndices(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array): Int32Array {
+/** The fused forward's pooled output and indices. */
+function forward(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array): { out: Float32Array; idx: Int32Array } {
   const n = g.n * g.oc * Math.floor(g.oh / 2) * Math.floor(g.ow / 2);
   const out = new Float32Array(n), idx = new Int32Array(n);
   native!.conv2dReluMaxPool2x2!(x, w, bias, out, idx, g);
-  return idx;
+  return { out, idx };
+}
+
+function forwardIndices(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array): Int32Array {
+  return forward(g, x, w, bias).idx;
 }
 
 function separate(g: Conv2dGeometry, gp: Float32Array, idx: Int32Array, x: Float32Array, w: Float32Array): Grads {
@@ -50,16 +55,26 @@ test('conv2dBackwardFromPooled: input, weight and bias gradients bit-identical t
     if (g.n < addon!.threads()) continue;
     const x = randomArray(g.n * g.c * g.h * g.w, seed++), w = randomArray(g.oc * g.c * g.kh * g.kw, seed++);
     const bias = randomArray(g.oc, seed++);
-    const idx = forwardIndices(g, x, w, bias);
+    const { out, idx } = forward(g, x, w, bias);
     const gp = randomArray(idx.length, seed++);
     const want = separate(g, gp, idx, x, w);
     const what = `${JSON.stringify(cs)} on ${nb.describe()}`;
+    // relu's gate inside (act = the pooled output) equals the reluBackward op, then the rest.
+    const gated = new Float32Array(gp.length);
+    nb.binary('reluBackward', gp, [1], out, [1], gated, [gp.length]);
+    assert.ok(gated.some((v, i) => v === 0 && gp[i] !== 0), 'the gate zeroes something');
+    const wantGated = separate(g, gated, idx, x, w);
+    const gotGated = { gx: new Float32Array(x.length), gw: new Float32Array(w.length), gb: new Float32Array(g.oc) };
+    assert.equal(nb.conv2dBackwardFromPooled!(gp, idx, out, x, w, gotGated.gx, gotGated.gw, gotGated.gb, g), true);
+    expectBits(gotGated.gx, wantGated.gx, `gated gx ${what}`);
+    expectBits(gotGated.gw, wantGated.gw, `gated gw ${what}`);
+    expectBits(gotGated.gb, wantGated.gb, `gated gb ${what}`);
     // Every subset of the three gradients: the ones not asked for are not computed.
     for (const mask of [7, 6, 5, 3, 2, 1]) {
       const gx = mask & 4 ? new Float32Array(x.length).fill(NaN) : null;
       const gw = mask & 2 ? new Float32Array(w.length).fill(NaN) : null;
       const gb = mask & 1 ? new Float32Array(g.oc).fill(NaN) : null;
-      assert.equal(nb.conv2dBackwardFromPooled!(gp, idx, x, w, gx, gw, gb, g), true, `ran ${what}`);
+      assert.equal(nb.conv2dBackwardFromPooled!(gp, idx, null, x, w, gx, gw, gb, g), true, `ran ${what}`);
       if (gx) expectBits(gx, want.gx, `gx (mask ${mask}) ${what}`);
       if (gw) expectBits(gw, want.gw, `gw (mask ${mask}) ${what}`);
       if (gb) expectBits(gb, want.gb, `gb (mask ${mask}) ${what}`);
@@ -74,7 +89,7 @@ test('conv2dBackwardFromPooled declines what needs the separate ops, writing not
     const x = randomArray(g.n * g.c * g.h * g.w, 1), w = randomArray(g.oc * (g.c / g.groups) * g.kh * g.kw, 2);
     const ps = g.n * g.oc * Math.floor(g.oh / 2) * Math.floor(g.ow / 2);
     const gx = wantGx ? new Float32Array(x.length).fill(7) : null, gw = new Float32Array(w.length).fill(7);
-    assert.equal(nb.conv2dBackwardFromPooled!(randomArray(ps, 3), new Int32Array(ps), x, w, gx, gw, null, g), false, why);
+    assert.equal(nb.conv2dBackwardFromPooled!(randomArray(ps, 3), new Int32Array(ps), null, x, w, gx, gw, null, g), false, why);
     assert.ok(gw.every((v) => v === 7) && (gx === null || gx.every((v) => v === 7)), `${why}: something was written`);
   };
   decline({ n: 4, c: 4, h: 8, w: 8, oc: 4, kh: 3, kw: 3, p: [1, 1], groups: 2 }, false, 'groups');
@@ -85,13 +100,13 @@ test('conv2dBackwardFromPooled declines what needs the separate ops, writing not
   const x = randomArray(g.n * g.c * g.h * g.w, 5), w = randomArray(g.oc * g.c * 9, 6), bias = randomArray(g.oc, 7);
   const idx = forwardIndices(g, x, w, bias), gp = randomArray(idx.length, 8);
   const gw = new Float32Array(w.length);
-  assert.equal(nb.conv2dBackwardFromPooled!(gp, idx, x, w, null, gw, null, g), true);
+  assert.equal(nb.conv2dBackwardFromPooled!(gp, idx, null, x, w, null, gw, null, g), true);
   expectBits(gw, separate(g, gp, idx, x, w).gw, 'stride-2 weight gradient');
   // An index outside its plane is refused before anything runs.
   const bad = idx.slice();
   bad[3] = g.oh * g.ow;
-  assert.throws(() => nb.conv2dBackwardFromPooled!(gp, bad, x, w, null, gw, null, g), /index out of range/);
-  assert.throws(() => nb.conv2dBackwardFromPooled!(gp.subarray(1), idx, x, w, null, gw, null, g), /too short/);
+  assert.throws(() => nb.conv2dBackwardFromPooled!(gp, bad, null, x, w, null, gw, null, g), /index out of range/);
+  assert.throws(() => nb.conv2dBackwardFromPooled!(gp.subarray(1), idx, null, x, w, null, gw, null, g), /too short/);
 });
 
 test('conv2dBackwardFromPooled: bit-identical on every instruction set, on 1 and 2 threads', {
