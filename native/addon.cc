@@ -343,9 +343,20 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Two 32-bit compares per index OR-ed over blocks, without an early exit inside a block: it
+// vectorizes, where the exit-on-first loop did not (1.2% of a CNN step's samples checking its
+// pooling indices).
 bool indices_in_range(const int32_t* idx, long n, long size) {
-  for (long i = 0; i < n; ++i)
-    if (idx[i] < 0 || idx[i] >= size) return false;
+  constexpr long kBlock = 4096;
+  // Every int32 is below a size past INT32_MAX: then only negatives are out of range.
+  const int32_t limit = size > 0x7fffffffL ? 0x7fffffff : static_cast<int32_t>(size);
+  const int32_t top_ok = size > 0x7fffffffL ? 1 : 0;
+  for (long b = 0; b < n; b += kBlock) {
+    const long e = n - b < kBlock ? n : b + kBlock;
+    int32_t bad = 0;
+    for (long i = b; i < e; ++i) bad |= (idx[i] < 0) | ((idx[i] >= limit) & (top_ok ^ 1));
+    if (bad != 0) return false;
+  }
   return true;
 }
 

@@ -106,6 +106,9 @@ test('conv2dBackwardFromPooled declines what needs the separate ops, writing not
   const bad = idx.slice();
   bad[3] = g.oh * g.ow;
   assert.throws(() => nb.conv2dBackwardFromPooled!(gp, bad, null, x, w, null, gw, null, g), /index out of range/);
+  bad[3] = idx[3];
+  bad[bad.length - 1] = -1;  // the last one, negative
+  assert.throws(() => nb.conv2dBackwardFromPooled!(gp, bad, null, x, w, null, gw, null, g), /index out of range/);
   assert.throws(() => nb.conv2dBackwardFromPooled!(gp.subarray(1), idx, null, x, w, null, gw, null, g), /too short/);
 });
 
