@@ -62,7 +62,7 @@ if (task.mode === 'cold') {
       // Warm-up as long as the timed window and at least 32 products (the same in
       // torch_limits.py): in a fresh process the first 1-4 MB outputs fault in new heap pages
       // until the collector starts returning old ones, which here happened up to the 31st
-      // product (a 4 MB burst of faults: +20-30% on that product at 1024); that is the cold
+      // product (a 4 MB burst of faults: +7-30% on that product at 1024); that is the cold
       // start's figure, not this one.
       const w0 = performance.now();
       for (let i = 0; i < WARM_UP_PRODUCTS || performance.now() - w0 < (task.minTime ?? 0.2) * 1000; i++) a.matmul(b);
