@@ -82,19 +82,16 @@ namespace {
 class ForwardPlan {
  public:
   ForwardPlan(const float* w, const ConvGeom& g)
-      : g_(g), w_(w), direct_(w, g), pointwise_(is_pointwise(g)),
-        wpacked_(direct_.ready() ? nullptr
-                                 : pack_weights(w, false, g.oc / g.groups, g.c / g.groups * g.kh * g.kw,
-                                                g.c / g.groups * g.kh * g.kw, g.oh * g.ow, g,
-                                                g.oc / g.groups * (g.c / g.groups * g.kh * g.kw))),
-        wper_(sgemm_packed_a_size(g.oc / g.groups, g.c / g.groups * g.kh * g.kw)) {}
+      : g_(g), w_(w), cg_(g.c / g.groups), ocg_(g.oc / g.groups), ckk_(cg_ * g.kh * g.kw), direct_(w, g),
+        pointwise_(is_pointwise(g)),
+        wpacked_(direct_.ready() ? nullptr : pack_weights(w, false, ocg_, ckk_, ckk_, g.oh * g.ow, g, ocg_ * ckk_)),
+        wper_(sgemm_packed_a_size(ocg_, ckk_)) {}
 
   // Image xb's (oc, oh*ow) output into ob; serial when the batch's images run across the pool.
   void image(const float* xb, const float* bias, bool relu, float* ob, bool serial) const {
     const ConvGeom& g = g_;
     if (direct_.ready()) return direct_.image(xb, bias, relu, ob, serial);  // bias and relu applied in its tiles
-    const long cg = g.c / g.groups, ocg = g.oc / g.groups;
-    const long ohw = g.oh * g.ow, ckk = cg * g.kh * g.kw;
+    const long cg = cg_, ocg = ocg_, ckk = ckk_, ohw = g.oh * g.ow;
     for (long gr = 0; gr < g.groups; ++gr) {
       const float* xg = xb + gr * cg * g.h * g.w;
       if (!pointwise_ && serial && wpacked_ != nullptr && im2col_packing_fits()) {
@@ -120,6 +117,7 @@ class ForwardPlan {
  private:
   const ConvGeom& g_;
   const float* w_;
+  const long cg_, ocg_, ckk_;  // input and output channels per group; window depth (the GEMM's k)
   const DirectConvForward direct_;
   const bool pointwise_;
   const float* wpacked_;
@@ -341,12 +339,7 @@ bool conv2d_backward_from_pooled(const float* gp, const int32_t* idx, const floa
   const GyImages gy{&PooledGy::of, &src};
   if (gw != nullptr) weight_grad(x, gy, gw, g);
   else parallel_for(g.n, [&](long b, int) { gy.of(b); });
-  if (gb != nullptr)
-    for (long ch = 0; ch < g.oc; ++ch) {
-      double total = 0.0;  // as channel_sum: plane sums added in double, image by image
-      for (long b = 0; b < g.n; ++b) total += src.planes[b * g.oc + ch];
-      gb[ch] = static_cast<float>(total);
-    }
+  if (gb != nullptr) channel_sum_of_planes(src.planes, gb, g.n, g.oc);
   return true;
 }
 

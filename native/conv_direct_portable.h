@@ -245,27 +245,19 @@ void weight_block(const DirectWeightArgs& a) {
   }
 }
 
+#if TC_VW == 8
+#include "transpose_8x8.h"
+#endif
+
 // Whole VW x VW blocks go through registers (a 32-row gy block is 25k floats an image, as
 // much as the tiles' loads); the edges element by element.
 inline void transpose_block(const float* s, long lds, float* d, long ldd) {
   vec r[VW];
   for (int i = 0; i < VW; ++i) r[i] = load_v(s + i * lds);
 #if TC_VW == 8
-  vec t[8], u[8];
-  for (int i = 0; i < 8; i += 2) {
-    t[i] = __builtin_shuffle(r[i], r[i + 1], ivec{0, 8, 1, 9, 4, 12, 5, 13});
-    t[i + 1] = __builtin_shuffle(r[i], r[i + 1], ivec{2, 10, 3, 11, 6, 14, 7, 15});
-  }
-  for (int h = 0; h < 8; h += 4) {
-    u[h] = __builtin_shuffle(t[h], t[h + 2], ivec{0, 1, 8, 9, 4, 5, 12, 13});
-    u[h + 1] = __builtin_shuffle(t[h], t[h + 2], ivec{2, 3, 10, 11, 6, 7, 14, 15});
-    u[h + 2] = __builtin_shuffle(t[h + 1], t[h + 3], ivec{0, 1, 8, 9, 4, 5, 12, 13});
-    u[h + 3] = __builtin_shuffle(t[h + 1], t[h + 3], ivec{2, 3, 10, 11, 6, 7, 14, 15});
-  }
-  for (int c = 0; c < 4; ++c) {
-    store_v(d + c * ldd, __builtin_shuffle(u[c], u[c + 4], ivec{0, 1, 2, 3, 8, 9, 10, 11}));
-    store_v(d + (c + 4) * ldd, __builtin_shuffle(u[c], u[c + 4], ivec{4, 5, 6, 7, 12, 13, 14, 15}));
-  }
+  vec out[8];
+  transpose_8x8_regs(r, out);
+  for (int c = 0; c < 8; ++c) store_v(d + c * ldd, out[c]);
 #elif TC_VW == 4
   const vec t0 = __builtin_shuffle(r[0], r[1], ivec{0, 4, 1, 5}), t1 = __builtin_shuffle(r[0], r[1], ivec{2, 6, 3, 7});
   const vec t2 = __builtin_shuffle(r[2], r[3], ivec{0, 4, 1, 5}), t3 = __builtin_shuffle(r[2], r[3], ivec{2, 6, 3, 7});

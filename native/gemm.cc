@@ -149,10 +149,9 @@ void serial_blocks(const GemmImpl& g, const GemmBlocking& bl, bool transA, bool 
   const long KC = gemm_depth_block(k, bl.kc);
   const long MC = bl.mc;
   const long NC = bl.nc;
-  const long kc_max = KC;
   const long m_padded = round_up(m, MR);
-  float* ap = packed_a != nullptr ? nullptr : t_pack_a.get(size_t(round_up(min_l(MC, m), MR) * kc_max));
-  float* bp = t_pack_b.get(size_t(round_up(min_l(NC, n), NR) * kc_max + (bpack != nullptr ? kPackBSlack : 0)));
+  float* ap = packed_a != nullptr ? nullptr : t_pack_a.get(size_t(round_up(min_l(MC, m), MR) * KC));
+  float* bp = t_pack_b.get(size_t(round_up(min_l(NC, n), NR) * KC + (bpack != nullptr ? kPackBSlack : 0)));
   for (long jc = 0; jc < n; jc += NC) {
     const long nc = min_l(NC, n - jc);
     for (long pc = 0; pc < k; pc += KC) {

@@ -207,27 +207,16 @@ void pack_a(const float* a, long lda, bool trans, long i0, long mc, long p0, lon
 }
 
 #if TC_VW == 8
+#include "transpose_8x8.h"
+
 // Eight rows of B^T (columns of op(B)), eight depth steps: an 8 x 8 register transpose instead
 // of scattered scalar stores (x @ W^T, every Linear layer's forward product, packs this way).
 // Rows from `rows` on (an edge panel's missing columns) read as zeros.
 inline void transpose_8x8(const float* r, long ldb, long rows, float* o) {
-  typedef int ivec8 __attribute__((vector_size(32)));
-  vec t[8], u[8];
-  for (int i = 0; i < 8; i += 2) {
-    const vec x = i < rows ? load_v(r + i * ldb) : vec{}, y = i + 1 < rows ? load_v(r + (i + 1) * ldb) : vec{};
-    t[i] = __builtin_shuffle(x, y, ivec8{0, 8, 1, 9, 4, 12, 5, 13});
-    t[i + 1] = __builtin_shuffle(x, y, ivec8{2, 10, 3, 11, 6, 14, 7, 15});
-  }
-  for (int h = 0; h < 8; h += 4) {  // rows h..h+3: depth c | c+4 in each vector
-    u[h] = __builtin_shuffle(t[h], t[h + 2], ivec8{0, 1, 8, 9, 4, 5, 12, 13});
-    u[h + 1] = __builtin_shuffle(t[h], t[h + 2], ivec8{2, 3, 10, 11, 6, 7, 14, 15});
-    u[h + 2] = __builtin_shuffle(t[h + 1], t[h + 3], ivec8{0, 1, 8, 9, 4, 5, 12, 13});
-    u[h + 3] = __builtin_shuffle(t[h + 1], t[h + 3], ivec8{2, 3, 10, 11, 6, 7, 14, 15});
-  }
-  for (int c = 0; c < 4; ++c) {
-    store_v(o + c * NR, __builtin_shuffle(u[c], u[c + 4], ivec8{0, 1, 2, 3, 8, 9, 10, 11}));
-    store_v(o + (c + 4) * NR, __builtin_shuffle(u[c], u[c + 4], ivec8{4, 5, 6, 7, 12, 13, 14, 15}));
-  }
+  vec in[8], out[8];
+  for (int i = 0; i < 8; ++i) in[i] = i < rows ? load_v(r + i * ldb) : vec{};
+  transpose_8x8_regs(in, out);
+  for (int c = 0; c < 8; ++c) store_v(o + c * NR, out[c]);
 }
 
 // The first `cols` columns of op(B) = B^T, eight depth steps at a time, padded with zeros to
