@@ -10,7 +10,7 @@
  * Prints protocol lines (protocol.ts).
  */
 import { emit } from './protocol.js';
-import { loadNativeAddon } from '../src/backend/native.js';
+import { loadNativeAddon, NATIVE_ISAS } from '../src/backend/native.js';
 
 interface Task { mode: 'limits' | 'cold'; sizes?: number[]; minTime?: number; rounds?: number; n?: number; calls?: number }
 const task = JSON.parse(process.argv[2] ?? '{}') as Task;
@@ -44,7 +44,7 @@ if (task.mode === 'cold') {
   }
   emit({ type: 'result', key: `cold-${n}`, value: times[0], unit: 's', run: 0, extra: { times } });
 } else {
-  const isas = ['generic', 'avx2', 'avx512'];
+  const isas = NATIVE_ISAS;
   const usable = isas.slice(0, isas.indexOf(machine.isa) + 1).slice(1);  // the SIMD sets this CPU runs
   const threads = machine.threads;
   const mats = (task.sizes ?? [512, 1024]).map((n) => {

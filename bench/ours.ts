@@ -160,11 +160,11 @@ function accuracy(model: Module, test: ReturnType<typeof loadData>['test']): num
  */
 async function limitNow(): Promise<number | null> {
   if (tc.backend().name !== 'native') return null;
-  const { loadNativeAddon } = await import('../src/backend/native.js');
+  const { loadNativeAddon, NATIVE_ISAS } = await import('../src/backend/native.js');
   const addon = loadNativeAddon();
   if (addon === null) return null;
   const m = JSON.parse(addon.machine()) as { isa: string; threads: number };
-  return addon.peak(1, ['generic', 'avx2', 'avx512'].indexOf(m.isa), m.threads, 0.3)[0];
+  return addon.peak(1, NATIVE_ISAS.indexOf(m.isa), m.threads, 0.3)[0];
 }
 
 async function throughput(kind: 'mlp' | 'cnn'): Promise<void> {

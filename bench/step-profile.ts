@@ -10,7 +10,7 @@
  * Synthetic MNIST-shaped data (the data loader is not part of the step).
  */
 import * as tc from '../src/index.js';
-import { loadNativeAddon } from '../src/backend/native.js';
+import { loadNativeAddon, NATIVE_ISAS } from '../src/backend/native.js';
 import { TRAIN_FLOP_PER_SAMPLE } from './limits.js';
 
 const argv = process.argv.slice(2);
@@ -48,7 +48,7 @@ function model(kind: 'mlp' | 'cnn'): tc.nn.Module {
 
 const addon = loadNativeAddon();
 const machine = addon ? JSON.parse(addon.machine()) as { isa: string; threads: number } : null;
-const isa = machine ? ['generic', 'avx2', 'avx512'].indexOf(machine.isa) : -1;
+const isa = machine ? NATIVE_ISAS.indexOf(machine.isa) : -1;
 
 for (const kind of (which === 'both' ? ['mlp', 'cnn'] : [which]) as Array<'mlp' | 'cnn'>) {
   tc.manualSeed(0);

@@ -23,6 +23,9 @@ import {
 } from './backend.js';
 
 /** The addon's exports (native/addon.cc). */
+/** The addon's instruction sets in its own numbering (native/cpu.h's Isa), lowest first. */
+export const NATIVE_ISAS: readonly string[] = ['generic', 'avx2', 'avx512'];
+
 interface Addon {
   describe(): string;
   threads(): number;
@@ -31,7 +34,7 @@ interface Addon {
   machine(): string;
   /**
    * [wall GFLOP/s, per-core GFLOP/s of CPU time] of the register-only FMA loop (kind 0) or the
-   * GEMM micro-kernel on L1-resident packed panels (kind 1), for isa 0 generic, 1 avx2, 2 avx512
+   * GEMM micro-kernel on L1-resident packed panels (kind 1), for isa an index into NATIVE_ISAS,
    * over `threads` pool threads for about `seconds`; negative when the CPU lacks the isa.
    */
   peak(kind: number, isa: number, threads: number, seconds: number): [number, number];

@@ -3,10 +3,11 @@
 // checks a kernel re-runs itself in a child process per setting. This is that parent's loop.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { NATIVE_ISAS } from '../../src/backend/native.js';
 
 /** The instruction sets `describe` (the native backend's) says this CPU runs, lowest first. */
 export function usableIsas(describe: string): string[] {
-  const all = ['generic', 'avx2', 'avx512'];
+  const all = NATIVE_ISAS;
   const best = /^native \((\w+),/.exec(describe)![1];
   return all.slice(0, all.indexOf(best) + 1);
 }
