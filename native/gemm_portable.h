@@ -171,6 +171,7 @@ typedef int ivec __attribute__((vector_size(32)));
 inline long pack_a_rows4(const float* a, long lda, long kc, float* d) {
   long p = 0;
   for (; p + 8 <= kc; p += 8) {
+    for (int r = 4; r < 8; ++r) __builtin_prefetch(a + r * lda + p);
     const vec r0 = load_v(a + p), r1 = load_v(a + lda + p), r2 = load_v(a + 2 * lda + p), r3 = load_v(a + 3 * lda + p);
     const vec lo01 = __builtin_shuffle(r0, r1, ivec{0, 8, 1, 9, 4, 12, 5, 13});
     const vec hi01 = __builtin_shuffle(r0, r1, ivec{2, 10, 3, 11, 6, 14, 7, 15});
@@ -236,7 +237,17 @@ inline long pack_bt_cols(const float* s, long ldb, long cols, long kc, float* d)
 // (edge_tile), so an edge panel is padded with zeros to whole vectors, not to NR: the zeros
 // beyond were written for nothing (as a `rep stos` per depth step, 40% of a 4-column edge).
 void pack_b(const float* b, long ldb, bool trans, long p0, long kc, long j0, long nc, float* dst) {
-  for (long j = 0; j < nc; j += NR) {
+  long j = 0;
+  if (!trans) {
+    const long full = nc / NR * NR;
+    for (long p = 0; p < kc; ++p) {
+      const float* s = b + (p0 + p) * ldb + j0;
+      for (long q = 0; q < full; q += NR)
+        for (int v = 0; v < NV; ++v) store_v(dst + q * kc + p * NR + v * VW, load_v(s + q + v * VW));
+    }
+    j = full;
+  }
+  for (; j < nc; j += NR) {
     const long cols = nc - j < NR ? nc - j : NR;
     const long width = (cols + VW - 1) / VW * VW;
     float* d = dst + j * kc;
@@ -256,6 +267,8 @@ void pack_b(const float* b, long ldb, bool trans, long p0, long kc, long j0, lon
       const long whole = cols / VW * VW;
       for (long p = 0; p < kc; ++p) {
         const float* s = b + (p0 + p) * ldb + j0 + j;
+        __builtin_prefetch(s + 8 * ldb);
+        __builtin_prefetch(s + 8 * ldb + cols - 1);
         float* o = d + p * NR;
         for (long q = 0; q < whole; q += VW) store_v(o + q, load_v(s + q));
         if (whole < cols) store_v(o + whole, load_first(s + whole, cols - whole));
