@@ -3,13 +3,14 @@
  * sets (TRADECRAFT_THREADS). Two modes, given as JSON in argv[2]:
  *   {"mode":"limits","sizes":[512,1024],"minTime":0.2,"rounds":1}
  *     the FMA peak and the micro-kernel limit for every instruction set this CPU runs, then
- *     `a.matmul(b)` (public API, output allocated by the call) per size, interleaved in rounds
- *     so each ratio compares figures taken seconds apart;
+ *     `a.matmul(b)` (public API, output allocated by the call) per size: SAMPLES windows of
+ *     minTime / 2 seconds, each between two measurements of the limit (best instruction set);
  *   {"mode":"cold","n":256,"calls":40}
  *     the wall time of each of the first calls of an n x n matmul in this fresh process.
  * Prints protocol lines (protocol.ts).
  */
 import { emit } from './protocol.js';
+import { median } from './stats.js';
 import { loadNativeAddon, NATIVE_ISAS } from '../src/backend/native.js';
 
 interface Task { mode: 'limits' | 'cold'; sizes?: number[]; minTime?: number; rounds?: number; n?: number; calls?: number }
@@ -25,6 +26,8 @@ const machine = JSON.parse(addon.machine()) as { isa: string; threads: number };
 emit({ type: 'info', machine, description: tc.backend().describe() });
 
 const WARM_UP_PRODUCTS = 32;
+/** Timed windows per product and round, each between two measurements of the limit. */
+const SAMPLES = 5;
 
 const cpuSeconds = (): number => {
   const u = process.cpuUsage();
@@ -58,6 +61,14 @@ if (task.mode === 'cold') {
         emit({ type: 'result', key: `peak-${name}-${isa}`, value: wall, unit: 'GFLOP/s', run: r, extra: { perCore } });
       }
     }
+    // Each product is timed in SAMPLES short windows, each between two measurements of the
+    // micro-kernel limit, so every sample has the limit beside it: this VM's speed moves 10-40%
+    // from one minute to the next, and a product and a limit taken seconds apart in different
+    // processes compare two different machines. The figure is the median sample; `alongside`
+    // holds each sample over the mean of its two limits.
+    const minTime = task.minTime ?? 0.2, window = minTime / 2;
+    const best = isas.indexOf(usable.length > 0 ? usable[usable.length - 1] : isas[0]);
+    const limitNow = (): number => addon.peak(1, best, threads, window / 2)[0];
     for (const { n, a, b } of mats) {
       // Warm-up as long as the timed window and at least 32 products (the same in
       // torch_limits.py): in a fresh process the first 1-4 MB outputs fault in new heap pages
@@ -65,17 +76,25 @@ if (task.mode === 'cold') {
       // product (a 4 MB burst of faults: +7-30% on that product at 1024); that is the cold
       // start's figure, not this one.
       const w0 = performance.now();
-      for (let i = 0; i < WARM_UP_PRODUCTS || performance.now() - w0 < (task.minTime ?? 0.2) * 1000; i++) a.matmul(b);
-      let t0 = performance.now();
+      for (let i = 0; i < WARM_UP_PRODUCTS || performance.now() - w0 < minTime * 1000; i++) a.matmul(b);
+      const t0 = performance.now();
       a.matmul(b);
       const once = (performance.now() - t0) / 1000;
-      const reps = Math.max(1, Math.ceil((task.minTime ?? 0.2) / Math.max(once, 1e-6)));
-      const c0 = cpuSeconds();
-      t0 = performance.now();
-      for (let i = 0; i < reps; i++) a.matmul(b);
-      const wall = (performance.now() - t0) / 1000, cpu = cpuSeconds() - c0;
+      const reps = Math.max(1, Math.ceil(window / Math.max(once, 1e-6)));
       const flop = 2 * n ** 3 * reps;
-      emit({ type: 'result', key: `sgemm-${n}`, value: flop / wall / 1e9, unit: 'GFLOP/s', run: r, extra: { perCpuSecond: flop / cpu / 1e9, reps } });
+      const wall: number[] = [], perCpu: number[] = [], alongside: number[] = [];
+      let before = limitNow();
+      for (let s = 0; s < SAMPLES; s++) {
+        const c0 = cpuSeconds(), t1 = performance.now();
+        for (let i = 0; i < reps; i++) a.matmul(b);
+        const w = (performance.now() - t1) / 1000, cpu = cpuSeconds() - c0;
+        const after = limitNow();
+        wall.push(flop / w / 1e9);
+        perCpu.push(flop / cpu / 1e9);
+        alongside.push(flop / w / 1e9 / ((before + after) / 2));
+        before = after;
+      }
+      emit({ type: 'result', key: `sgemm-${n}`, value: median(wall), unit: 'GFLOP/s', run: r, extra: { perCpuSecond: median(perCpu), reps, samples: wall, alongside } });
     }
   }
 }

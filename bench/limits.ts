@@ -30,8 +30,11 @@ const root = resolve(here, '..', '..');
 
 export interface LimitsOptions { rounds: number; sizes: number[]; threads: number[]; coldProcesses: number; log?: (s: string) => void }
 
-/** One figure: medians over rounds of the wall-clock value and its per-CPU-second twin. */
-export interface Figure { wall: number; perCpu: number; n: number; samples: number[] }
+/**
+ * One figure: medians over rounds of the wall-clock value and its per-CPU-second twin; for our
+ * products also every timed window over the micro-kernel limit measured beside it (fractions).
+ */
+export interface Figure { wall: number; perCpu: number; n: number; samples: number[]; alongside?: number[] }
 
 export interface LimitsReport {
   machine: Record<string, unknown> | null;
@@ -69,13 +72,14 @@ const python = (): string => process.env.TRADECRAFT_BENCH_PYTHON ?? '/usr/bin/py
 
 export async function runLimits(o: LimitsOptions): Promise<LimitsReport> {
   const log = o.log ?? ((): void => {});
-  const samples: Record<number, Record<string, { wall: number[]; perCpu: number[] }>> = {};
+  const samples: Record<number, Record<string, { wall: number[]; perCpu: number[]; alongside: number[] }>> = {};
   const report: LimitsReport = { machine: null, byThreads: {}, torch: {}, cold: null, absent: {} };
   const add = (t: number, name: string, r: ResultLine): void => {
-    const s = ((samples[t] ??= {})[name] ??= { wall: [], perCpu: [] });
+    const s = ((samples[t] ??= {})[name] ??= { wall: [], perCpu: [], alongside: [] });
     s.wall.push(r.value);
-    const x = r.extra as { perCore?: number; perCpuSecond?: number } | undefined;
+    const x = r.extra as { perCore?: number; perCpuSecond?: number; alongside?: number[] } | undefined;
     s.perCpu.push(x?.perCore ?? x?.perCpuSecond ?? NaN);
+    s.alongside.push(...(x?.alongside ?? []));
   };
   for (let round = 0; round < o.rounds; round++) {
     for (const t of o.threads) {
@@ -106,6 +110,7 @@ export async function runLimits(o: LimitsOptions): Promise<LimitsReport> {
   for (const [t, m] of Object.entries(samples)) {
     report.byThreads[Number(t)] = Object.fromEntries(Object.entries(m).map(([k, s]) => [k, {
       wall: median(s.wall), perCpu: median(s.perCpu.filter(Number.isFinite).length ? s.perCpu.filter(Number.isFinite) : [NaN]), n: s.wall.length, samples: s.wall,
+      ...(s.alongside.length > 0 ? { alongside: s.alongside } : {}),
     }]));
   }
   // Cold start: fresh processes; per call index the median over processes, so one process
@@ -150,6 +155,24 @@ export interface TrainingFigure {
   alongsideRange?: [number, number];
 }
 
+/**
+ * Ours over PyTorch's best kernel, round by round: the children of one round run seconds apart,
+ * so their ratio survives the machine's slower and faster minutes better than a ratio of medians.
+ */
+export function roundByRound(r: LimitsReport): string[] {
+  const out: string[] = [];
+  for (const [t, figs] of Object.entries(r.byThreads)) {
+    for (const [name, f] of Object.entries(figs)) {
+      if (!name.startsWith('ours sgemm-')) continue;
+      const peer = figs[name.replace('ours', 'torch-best')];
+      if (!peer || peer.samples.length !== f.samples.length) continue;
+      const q = f.samples.map((x, i) => x / peer.samples[i]);
+      out.push(`${name} / torch-best, ${t} thread${t === '1' ? '' : 's'}, round by round: ${median(q).toFixed(2)}x (${Math.min(...q).toFixed(2)}-${Math.max(...q).toFixed(2)}, ${q.length} rounds)`);
+    }
+  }
+  return out;
+}
+
 export function printLimits(r: LimitsReport, extra: TrainingFigure[] = []): void {
   const m = r.machine as { vendor?: string; uarch?: string; family?: number; model?: number; isa?: string; gemm?: Record<string, unknown> } | null;
   console.log('');
@@ -162,7 +185,8 @@ export function printLimits(r: LimitsReport, extra: TrainingFigure[] = []): void
     const t = Number(tStr);
     const fma = figs[`peak-fma-${isa}`], ker = figs[`peak-kernel-${isa}`];
     for (const [name, f] of Object.entries(figs)) {
-      rows.push([name, String(t), fmt(f.wall), fmt(f.perCpu), pct(f.wall, fma?.wall), pct(f.wall, ker?.wall) + ` (per CPU-s ${pct(f.perCpu, ker?.perCpu)})`, String(f.n)]);
+      const along = f.alongside ? `; each window vs the limit beside it: ${pct(median(f.alongside), 1)}, ${pct(Math.min(...f.alongside), 1)}-${pct(Math.max(...f.alongside), 1)}` : '';
+      rows.push([name, String(t), fmt(f.wall), fmt(f.perCpu), pct(f.wall, fma?.wall), pct(f.wall, ker?.wall) + ` (per CPU-s ${pct(f.perCpu, ker?.perCpu)}${along})`, String(f.n)]);
     }
     for (const e of extra.filter((x) => x.threads === t)) {
       const along = e.alongside === undefined ? '' : ` (each run vs the limit beside it: ${pct(e.alongside, 1)}, runs ${e.alongsideRange!.map((v) => pct(v, 1)).join('-')})`;
@@ -171,6 +195,7 @@ export function printLimits(r: LimitsReport, extra: TrainingFigure[] = []): void
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const row of rows) console.log('  ' + row.map((c, i) => c.padEnd(w[i])).join('  '));
+  for (const line of roundByRound(r)) console.log('  ' + line);
   if (r.cold) {
     const c = r.cold;
     console.log(`  cold start: first 10 calls of a ${c.n}x${c.n} matmul in a fresh process (median over ${c.processes} processes per call): ` +

@@ -124,3 +124,27 @@ test('training against the limit: each run over the mean of the limits measured 
   assert.deepEqual(figs[0].alongsideRange!.map((x) => Math.round(x * 1000) / 1000), [0.25, 0.5]);
   assert.equal(figs[1].alongside, undefined, 'a peer without paired limits has no paired figure');
 });
+
+test('limits: ours over torch-best round by round, and each window against the limit beside it in the table', async () => {
+  const { roundByRound, printLimits } = await import('../../bench/limits.js');
+  const fig = (samples: number[], alongside?: number[]) => ({ wall: samples[1], perCpu: samples[1], n: samples.length, samples, ...(alongside ? { alongside } : {}) });
+  const report = {
+    machine: null, torch: {}, cold: null, absent: {},
+    byThreads: { 1: {
+      'peak-kernel-avx2': fig([100, 100, 100]),
+      'ours sgemm-512': fig([80, 90, 60], [0.9, 0.95, 0.8, 0.85]),
+      'torch-best sgemm-512': fig([100, 90, 50]),
+      'ours sgemm-1024': fig([90, 90]),  // rounds missing on one side: no round-by-round line
+      'torch-best sgemm-1024': fig([90, 90, 90]),
+    } },
+  };
+  // ratios 0.8, 1.0, 1.2: median 1.00, range 0.80-1.20
+  assert.deepEqual(roundByRound(report), ['ours sgemm-512 / torch-best, 1 thread, round by round: 1.00x (0.80-1.20, 3 rounds)']);
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (s: string) => printed.push(s);
+  try { printLimits(report); } finally { console.log = log; }
+  const row = printed.find((l) => l.includes('ours sgemm-512 '))!;
+  // median of 0.8, 0.85, 0.9, 0.95 is 0.875 -> 88%
+  assert.match(row, /each window vs the limit beside it: 88%, 80%-95%/);
+});
