@@ -604,9 +604,11 @@ napi_value Machine(napi_env env, napi_callback_info) {
   std::snprintf(buf, sizeof buf,
                 "{\"vendor\":\"%s\",\"family\":%d,\"model\":%d,\"uarch\":\"%s\",\"l1d\":%ld,\"l2\":%ld,\"l3\":%ld,"
                 "\"cacheSource\":\"%s\",\"isa\":\"%s\",\"threads\":%d,\"gemm\":{\"kernel\":\"%s\",\"mr\":%d,"
-                "\"nr\":%d,\"mc\":%ld,\"kc\":%ld,\"nc\":%ld,\"source\":\"%s\",\"tuning\":\"%s\",\"measured\":\"%s\"",
+                "\"nr\":%d,\"mc\":%ld,\"kc\":%ld,\"nc\":%ld,\"order\":\"%s\",\"source\":\"%s\",\"tuning\":\"%s\","
+                "\"measured\":\"%s\"",
                 cpu.vendor, cpu.family, cpu.model, cpu.uarch, cpu.l1d, cpu.l2, cpu.l3, cpu.cache_source, isa_name(isa),
-                num_threads(), gemm_kernel_name(), b.mr, b.nr, b.mc, b.kc, b.nc, b.source, cfg.tuning_status.c_str(),
+                num_threads(), gemm_kernel_name(), b.mr, b.nr, b.mc, b.kc, b.nc, gemm_order_name(b.order), b.source,
+                cfg.tuning_status.c_str(),
                 cfg.measured.c_str());
   // The path may hold any character: it is escaped as a JSON string of its own.
   const std::string json = std::string(buf) + ",\"tuningFile\":" + json_string(cfg.tuning_path) + "}}";

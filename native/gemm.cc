@@ -4,8 +4,8 @@
 //       for ic (MC rows)           A block  mc x kc  packed, stays in L2
 //         for jr (NR columns)      B micro-panel stays in L1 across the ir loop
 //           for ir (MR rows)       micro-kernel: streams A's micro-panels from L2
-// (Walking B's micro-panels from L2 for one A micro-panel in L1 instead, the order before,
-// was ~8% slower on Zen 3: a step needs 3 vectors of B but only 4 floats of A.)
+// or, with GemmOrder::kIrJr (chosen by measurement, gemm_tuning.cc), ir outside jr: one A
+// micro-panel in L1 while B's micro-panels stream from L2.
 // Threads split C into disjoint blocks, each running the serial algorithm with its own
 // packing buffers: no barriers, and each core's B block lives in its own L2.
 #include "gemm.h"
@@ -82,6 +82,8 @@ bool gemv(bool transA, bool transB, long m, long n, long k, float alpha, const f
 }  // namespace
 
 const char* gemm_kernel_name() { return impl().name; }
+
+const char* gemm_order_name(GemmOrder o) { return o == GemmOrder::kIrJr ? "ir-jr" : "jr-ir"; }
 
 void gemm_warm_up() {
   on_every_thread([] {
@@ -168,16 +170,21 @@ void serial_blocks(const GemmImpl& g, const GemmBlocking& bl, bool transA, bool 
           g.pack_a(a, lda, transA, ic, mc, pc, kc, ap);
           ablock = ap;
         }
-        for (long jr = 0; jr < nc; jr += NR) {
-          const long nr = min_l(NR, nc - jr);
-          const float* bpan = bp + jr * kc;
-          if (nr < NR && g.edge_panel != nullptr) {
-            g.edge_panel(kc, ablock, mc, bpan, c + ic * ldc + jc + jr, ldc, nr, alpha, be);
-            continue;
-          }
+        float* cblock = c + ic * ldc + jc;
+        // Columns the micro-kernel takes tile by tile; a narrower last panel goes to edge_panel.
+        const long tiled = g.edge_panel != nullptr ? nc / NR * NR : nc;
+        if (bl.order == GemmOrder::kIrJr) {
           for (long ir = 0; ir < mc; ir += MR)
-            g.kernel(kc, ablock + ir * kc, bpan, c + (ic + ir) * ldc + jc + jr, ldc, min_l(MR, mc - ir), nr, alpha, be);
+            for (long jr = 0; jr < tiled; jr += NR)
+              g.kernel(kc, ablock + ir * kc, bp + jr * kc, cblock + ir * ldc + jr, ldc, min_l(MR, mc - ir),
+                       min_l(NR, nc - jr), alpha, be);
+        } else {
+          for (long jr = 0; jr < tiled; jr += NR)
+            for (long ir = 0; ir < mc; ir += MR)
+              g.kernel(kc, ablock + ir * kc, bp + jr * kc, cblock + ir * ldc + jr, ldc, min_l(MR, mc - ir),
+                       min_l(NR, nc - jr), alpha, be);
         }
+        if (tiled < nc) g.edge_panel(kc, ablock, mc, bp + tiled * kc, cblock + tiled, ldc, nc - tiled, alpha, be);
       }
     }
   }

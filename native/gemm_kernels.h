@@ -44,10 +44,18 @@ struct GemmImpl {
 // fixed per instruction set, because it decides where partial sums are rounded: results then
 // depend only on the instruction set and never on the cache sizes. MC and NC (which rows and
 // columns share one packed block) change no result and are sized from this CPU's caches.
+// The order of the two innermost loops around the micro-kernel. kJrIr (the default): for each
+// micro-panel of B (kept in L1), every micro-panel of A streams from L2. kIrJr: for each
+// micro-panel of A (kept in L1), every micro-panel of B streams from L2. Each tile of C gets the
+// same arithmetic either way; which is faster depends on L1's size against KC x NR floats of B.
+enum class GemmOrder { kJrIr = 0, kIrJr = 1 };
+const char* gemm_order_name(GemmOrder o);  // "jr-ir" or "ir-jr"
+
 struct GemmBlocking {
   int mr, nr;
   long mc, kc, nc;
   const char* source;  // how the tile and MC/NC were chosen: "measured", "caches", "env" or "built-in"
+  GemmOrder order = GemmOrder::kJrIr;
 };
 
 // The implementation for an instruction set (nullptr when this build lacks it) and its blocking

@@ -1,9 +1,10 @@
-// Which GEMM implementation (register tile) and cache blocking this process uses, and how they
-// were chosen. In order: TRADECRAFT_GEMM_TILE / _MC / _NC from the environment; the choice
-// measured on this CPU when the addon was built (gemm-tuning.txt next to the addon, written by
-// tune_gemm); MC and NC from the cache sizes; the built-in defaults. KC is fixed per instruction
-// set and every candidate tile computes each element of C with the same chain of FMAs, so the
-// choice changes speed only, never a bit of a result (tune_gemm checks that it holds).
+// Which GEMM implementation (register tile), cache blocking and loop order this process uses,
+// and how they were chosen. In order: TRADECRAFT_GEMM_TILE / _MC / _NC / _ORDER from the
+// environment; the choice measured on this CPU when the addon was built (gemm-tuning.txt next to
+// the addon, written by tune_gemm); MC and NC from the cache sizes; the built-in defaults (loop
+// order jr-ir). KC is fixed per instruction set and every candidate computes each element of C
+// with the same chain of FMAs, so the choice changes speed only, never a bit of a result
+// (tune_gemm checks that it holds).
 #pragma once
 
 #include <string>
@@ -30,7 +31,7 @@ int gemm_candidates(Isa isa, const GemmImpl** out, int max);
 // Where the measured choice is kept: gemm-tuning.txt beside the loaded addon ("" if unknown).
 std::string gemm_tuning_path();
 
-// Times every candidate tile and MC on this CPU's instruction set (one thread, CPU time, about
+// Times every candidate tile, MC and loop order on this CPU's instruction set (one thread, CPU time, about
 // `seconds` in all) on three products shaped like the benchmark's (a square 512 product, a
 // Linear forward and a weight gradient at batch 64), checks that all candidates give the same
 // bits, and returns a JSON report; with `write`, saves the fastest to gemm_tuning_path()

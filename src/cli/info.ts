@@ -13,7 +13,7 @@ interface Machine {
   vendor: string; family: number; model: number; uarch: string;
   l1d: number; l2: number; l3: number; cacheSource: string; isa: string; threads: number;
   gemm: {
-    kernel: string; mr: number; nr: number; mc: number; kc: number; nc: number; source: string;
+    kernel: string; mr: number; nr: number; mc: number; kc: number; nc: number; order: string; source: string;
     /** The measured choice (gemm-tuning.txt): 'used', 'absent', 'for another CPU' or 'invalid'. */
     tuning: string; measured: string; tuningFile: string;
   };
@@ -21,7 +21,7 @@ interface Machine {
 
 /** How the tile and blocking were chosen, and what to do when no measurement applies. */
 function gemmSource(g: Machine['gemm']): string {
-  if (g.source === 'measured') return `tile and MC measured on this CPU ${g.measured}, kept in ${g.tuningFile}`;
+  if (g.source === 'measured') return `tile, MC and loop order measured on this CPU ${g.measured}, kept in ${g.tuningFile}`;
   const why = g.tuning === 'absent' ? 'not measured on this machine'
     : g.tuning === 'for another CPU' ? `${g.tuningFile} was measured on another CPU`
       : g.tuning === 'invalid' ? `${g.tuningFile} is not a valid choice for this build` : '';
@@ -54,7 +54,7 @@ export function infoCommand(argv: string[]): number {
   if (m) {
     facts.uarch = `${m.uarch} (${m.vendor} family ${m.family} model ${m.model})`;
     facts.caches = `L1d ${kib(m.l1d)}, L2 ${kib(m.l2)} per core, L3 ${m.l3 > 0 ? kib(m.l3) : 'none'} (from ${m.cacheSource})`;
-    facts.gemm = `${m.gemm.kernel} kernel, register tile ${m.gemm.mr}x${m.gemm.nr}, MC ${m.gemm.mc}, KC ${m.gemm.kc}, NC ${m.gemm.nc} (${gemmSource(m.gemm)})`;
+    facts.gemm = `${m.gemm.kernel} kernel, register tile ${m.gemm.mr}x${m.gemm.nr}, MC ${m.gemm.mc}, KC ${m.gemm.kc}, NC ${m.gemm.nc}, loop order ${m.gemm.order} (${gemmSource(m.gemm)})`;
   }
   if (flags.json) console.log(JSON.stringify(m ? { ...facts, machine: m } : facts));
   else for (const [k, v] of Object.entries(facts)) console.log(`${k.padEnd(8)} ${String(v)}`);

@@ -14,12 +14,14 @@ const addon = loadNativeAddon();
 const skip = addon === null ? 'native addon not built (npm install, or node scripts/build-native.mjs)' : false;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const addonFile = join(root, 'build', 'Release', 'tradecraft.node');
+// The children decide their own GEMM choice: overrides in the caller's environment would win over it.
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TRADECRAFT_GEMM_')));
 
 interface Report {
-  isa: string; cpu: string; candidates: Array<{ tile: string; mc: number; nc: number; identical: boolean; score: number; gflops: number[] }>;
-  best: number; default: number; minGain: number; path: string; written: boolean; writeError?: string;
+  isa: string; cpu: string; candidates: Array<{ tile: string; mc: number; nc: number; order: string; identical: boolean; score: number; gflops: number[] }>;
+  best: number; default: number; minGain: number; confirmedGain: number | null; path: string; written: boolean; writeError?: string;
 }
-interface GemmFacts { kernel: string; mr: number; nr: number; mc: number; nc: number; source: string; tuning: string; measured: string; tuningFile: string }
+interface GemmFacts { kernel: string; mr: number; nr: number; mc: number; nc: number; order: string; source: string; tuning: string; measured: string; tuningFile: string }
 
 // A fresh process: its GEMM facts, one product's bits (hex of the float32 bytes) and its stderr.
 function child(env: Record<string, string>): { gemm: GemmFacts; bits: string; stderr: string } {
@@ -32,7 +34,7 @@ function child(env: Record<string, string>): { gemm: GemmFacts; bits: string; st
     const C = new Float32Array(m * n);
     a.gemm(false, false, m, n, k, 1, A, 0, B, 0, 0, C, 0, 1, 0, 0, 0);
     console.log(JSON.stringify({ gemm: JSON.parse(a.machine()).gemm, bits: Buffer.from(C.buffer).toString('hex') }));`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, TRADECRAFT_THREADS: '1', ...env } });
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...baseEnv, TRADECRAFT_THREADS: '1', ...env } });
   assert.equal(r.status, 0, r.stderr);
   return { ...(JSON.parse(r.stdout.trim().split('\n').pop()!) as { gemm: GemmFacts; bits: string }), stderr: r.stderr };
 }
@@ -41,15 +43,21 @@ function machine(): { vendor: string; family: number; model: number; isa: string
   return JSON.parse(addon!.machine()) as { vendor: string; family: number; model: number; isa: string };
 }
 
-test('tuneGemm: every candidate tile and MC gives bit-identical products; the report names the fastest and the default', { skip }, () => {
+test('tuneGemm: every candidate tile, MC and loop order gives bit-identical products; the report names the fastest and the default', { skip }, () => {
   const r = JSON.parse(addon!.tuneGemm(0.3, false)) as Report;
   const m = machine();
   assert.equal(r.isa, m.isa);
   assert.equal(r.cpu, `${m.vendor} ${m.family} ${m.model}`);
   if (m.isa === 'avx2') assert.deepEqual([...new Set(r.candidates.map((c) => c.tile))], ['4x24', '6x16']);
-  assert.ok(r.candidates.length >= 2, 'at least two MC values per tile');
+  assert.ok(r.candidates.length >= 4, 'at least two MC values per tile, each in both loop orders');
+  for (const tile of new Set(r.candidates.map((c) => c.tile))) {
+    for (const mc of new Set(r.candidates.filter((c) => c.tile === tile).map((c) => c.mc))) {
+      assert.deepEqual(r.candidates.filter((c) => c.tile === tile && c.mc === mc).map((c) => c.order), ['jr-ir', 'ir-jr']);
+    }
+  }
+  assert.equal(r.candidates[r.default].order, 'jr-ir');
   for (const c of r.candidates) {
-    assert.equal(c.identical, true, `tile ${c.tile} MC ${c.mc} changed bits`);
+    assert.equal(c.identical, true, `tile ${c.tile} MC ${c.mc} order ${c.order} changed bits`);
     assert.equal(c.gflops.length, 3);
     for (const g of c.gflops) assert.ok(g > 0.1 && Number.isFinite(g), `${c.tile}/${c.mc}: ${g} GFLOP/s`);
   }
@@ -57,6 +65,9 @@ test('tuneGemm: every candidate tile and MC gives bit-identical products; the re
   // The default is kept unless another candidate beats it by the margin.
   const best = r.candidates[r.best], def = r.candidates[r.default];
   assert.ok(r.best === r.default || best.score >= def.score * (1 + r.minGain));
+  // Another choice than the default only after a head-to-head re-measurement confirmed the margin.
+  if (r.best !== r.default) assert.ok(r.confirmedGain !== null && r.confirmedGain >= r.minGain, String(r.confirmedGain));
+  if (r.confirmedGain === null) assert.equal(r.best, r.default);
   assert.equal(r.written, false);
   assert.throws(() => addon!.tuneGemm(0, false), /seconds must be between 0.1 and 60/);
 });
@@ -69,7 +80,7 @@ test('tuneGemm(write): the file appears whole (no temporary left) and a fresh pr
   assert.notEqual(plain.gemm.source, 'measured');
 
   const r = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(addonFile)}).tuneGemm(0.3, true))`],
-    { encoding: 'utf8', env: { ...process.env, TRADECRAFT_GEMM_TUNING_FILE: file } });
+    { encoding: 'utf8', env: { ...baseEnv, TRADECRAFT_GEMM_TUNING_FILE: file } });
   assert.equal(r.status, 0, r.stderr);
   const rep = JSON.parse(r.stdout) as Report;
   assert.equal(rep.written, true, rep.writeError);
@@ -78,24 +89,34 @@ test('tuneGemm(write): the file appears whole (no temporary left) and a fresh pr
   const best = rep.candidates[rep.best];
   assert.match(text, new RegExp(`^tile ${best.tile}$`, 'm'));
   assert.match(text, new RegExp(`^mc ${best.mc}$`, 'm'));
+  assert.match(text, new RegExp(`^order ${best.order}$`, 'm'));
 
   const used = child({ TRADECRAFT_GEMM_TUNING_FILE: file });
   assert.equal(used.gemm.tuning, 'used');
   assert.equal(used.gemm.source, 'measured');
   assert.equal(`${used.gemm.mr}x${used.gemm.nr}`, best.tile);
   assert.equal(used.gemm.mc, best.mc);
+  assert.equal(used.gemm.order, best.order);
   assert.match(used.gemm.measured, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.equal(used.bits, plain.bits, 'the measured choice changed a product');
 
   // Every tile of this ISA, forced through a hand-written file: same bits as the default.
   const m = machine();
   for (const c of rep.candidates) {
-    writeFileSync(file, `cpu ${m.vendor} ${m.family} ${m.model}\nisa ${m.isa}\ntile ${c.tile}\nmc ${c.mc}\nnc ${c.nc}\n`);
+    writeFileSync(file, `cpu ${m.vendor} ${m.family} ${m.model}\nisa ${m.isa}\ntile ${c.tile}\nmc ${c.mc}\nnc ${c.nc}\norder ${c.order}\n`);
     const forced = child({ TRADECRAFT_GEMM_TUNING_FILE: file });
     assert.equal(`${forced.gemm.mr}x${forced.gemm.nr}`, c.tile);
     assert.equal(forced.gemm.mc, c.mc);
-    assert.equal(forced.bits, plain.bits, `tile ${c.tile} MC ${c.mc} changed a product`);
+    assert.equal(forced.gemm.order, c.order);
+    assert.equal(forced.bits, plain.bits, `tile ${c.tile} MC ${c.mc} order ${c.order} changed a product`);
   }
+  // A file from before the loop order was measured (no order line) is still used, as jr-ir.
+  writeFileSync(file, `cpu ${m.vendor} ${m.family} ${m.model}\nisa ${m.isa}\ntile ${best.tile}\nmc ${best.mc}\nnc ${best.nc}\n`);
+  const older = child({ TRADECRAFT_GEMM_TUNING_FILE: file });
+  assert.equal(older.gemm.tuning, 'used');
+  assert.equal(older.gemm.order, 'jr-ir');
+  writeFileSync(file, `cpu ${m.vendor} ${m.family} ${m.model}\nisa ${m.isa}\ntile ${best.tile}\nmc ${best.mc}\nnc ${best.nc}\norder sideways\n`);
+  assert.equal(child({ TRADECRAFT_GEMM_TUNING_FILE: file }).gemm.tuning, 'invalid');
 
   writeFileSync(file, `cpu GenuineIntel 6 143\nisa ${m.isa}\ntile ${best.tile}\nmc ${best.mc}\nnc ${best.nc}\n`);
   const other = child({ TRADECRAFT_GEMM_TUNING_FILE: file });
@@ -108,7 +129,7 @@ test('tuneGemm(write): the file appears whole (no temporary left) and a fresh pr
   assert.equal(invalid.bits, plain.bits);
 });
 
-test('TRADECRAFT_GEMM_TILE: another tile of this ISA is used (same bits); an unknown one is named on stderr and ignored', { skip }, () => {
+test('TRADECRAFT_GEMM_TILE / _ORDER: another tile or loop order is used (same bits); an unknown one is named on stderr and ignored', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'tc-gemm-tile-'));
   const none = join(dir, 'absent.txt');
   const plain = child({ TRADECRAFT_GEMM_TUNING_FILE: none });
@@ -118,6 +139,14 @@ test('TRADECRAFT_GEMM_TILE: another tile of this ISA is used (same bits); an unk
     assert.equal(`${c.gemm.mr}x${c.gemm.nr}`, tile);
     assert.equal(c.bits, plain.bits);
   }
+  for (const order of ['ir-jr', 'jr-ir']) {
+    const c = child({ TRADECRAFT_GEMM_TUNING_FILE: none, TRADECRAFT_GEMM_ORDER: order });
+    assert.equal(c.gemm.order, order);
+    assert.equal(c.bits, plain.bits, `loop order ${order} changed a product`);
+  }
+  const badOrder = child({ TRADECRAFT_GEMM_TUNING_FILE: none, TRADECRAFT_GEMM_ORDER: 'kji' });
+  assert.match(badOrder.stderr, /TRADECRAFT_GEMM_ORDER=kji is not a loop order \(they are: jr-ir, ir-jr\); using jr-ir/);
+  assert.equal(badOrder.gemm.order, 'jr-ir');
   const bad = child({ TRADECRAFT_GEMM_TUNING_FILE: none, TRADECRAFT_GEMM_TILE: '9x9' });
   assert.match(bad.stderr, /TRADECRAFT_GEMM_TILE=9x9 is not a register tile of the \w+ kernels \(they are: .*\); using/);
   assert.equal(`${bad.gemm.mr}x${bad.gemm.nr}`, `${plain.gemm.mr}x${plain.gemm.nr}`);
@@ -126,12 +155,13 @@ test('TRADECRAFT_GEMM_TILE: another tile of this ISA is used (same bits); an unk
 
 test('tradecraft tune-gemm: a table of candidates and the choice; --dry-run writes nothing; bad --seconds exits 2', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'tc-gemm-cli-'));
-  const env = { ...process.env, TRADECRAFT_GEMM_TUNING_FILE: join(dir, 'gemm-tuning.txt'), TRADECRAFT_BACKEND: 'native' };
+  const env = { ...baseEnv, TRADECRAFT_GEMM_TUNING_FILE: join(dir, 'gemm-tuning.txt'), TRADECRAFT_BACKEND: 'native' };
   const bin = join(root, 'bin', 'tradecraft.js');
   const dry = spawnSync(process.execPath, [bin, 'tune-gemm', '--seconds', '0.3', '--dry-run'], { encoding: 'utf8', env });
   assert.equal(dry.status, 0, dry.stderr);
-  assert.match(dry.stdout, /tile\s+MC\s+512x512x512/);
-  assert.match(dry.stdout, /chosen: tile \d+x\d+, MC \d+ \(KC \d+, NC \d+\)/);
+  assert.match(dry.stdout, /tile\s+MC\s+order\s+512x512x512/);
+  assert.match(dry.stdout, /^\S+\s+\d+\s+ir-jr\s+\d/m);
+  assert.match(dry.stdout, /chosen: tile \d+x\d+, MC \d+, loop order (jr-ir|ir-jr) \(KC \d+, NC \d+\)/);
   assert.match(dry.stdout, /dry run: nothing written/);
   assert.deepEqual(readdirSync(dir), []);
   const kept = spawnSync(process.execPath, [bin, 'tune-gemm', '--seconds', '0.3', '--json'], { encoding: 'utf8', env });
@@ -139,7 +169,7 @@ test('tradecraft tune-gemm: a table of candidates and the choice; --dry-run writ
   assert.equal((JSON.parse(kept.stdout) as Report).written, true);
   assert.deepEqual(readdirSync(dir), ['gemm-tuning.txt']);
   const info = spawnSync(process.execPath, [bin, 'info'], { encoding: 'utf8', env });
-  assert.match(info.stdout, /gemm\s+\w+ kernel, register tile \d+x\d+, MC \d+, KC \d+, NC \d+ \(tile and MC measured on this CPU \d{4}-/);
+  assert.match(info.stdout, /gemm\s+\w+ kernel, register tile \d+x\d+, MC \d+, KC \d+, NC \d+, loop order (jr-ir|ir-jr) \(tile, MC and loop order measured on this CPU \d{4}-/);
   const bad = spawnSync(process.execPath, [bin, 'tune-gemm', '--seconds', '0'], { encoding: 'utf8', env });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--seconds must be at least 0.1/);
