@@ -173,16 +173,16 @@ void serial_blocks(const GemmImpl& g, const GemmBlocking& bl, bool transA, bool 
         float* cblock = c + ic * ldc + jc;
         // Columns the micro-kernel takes tile by tile; a narrower last panel goes to edge_panel.
         const long tiled = g.edge_panel != nullptr ? nc / NR * NR : nc;
+        auto tile = [&](long ir, long jr) {
+          g.kernel(kc, ablock + ir * kc, bp + jr * kc, cblock + ir * ldc + jr, ldc, min_l(MR, mc - ir),
+                   min_l(NR, nc - jr), alpha, be);
+        };
         if (bl.order == GemmOrder::kIrJr) {
           for (long ir = 0; ir < mc; ir += MR)
-            for (long jr = 0; jr < tiled; jr += NR)
-              g.kernel(kc, ablock + ir * kc, bp + jr * kc, cblock + ir * ldc + jr, ldc, min_l(MR, mc - ir),
-                       min_l(NR, nc - jr), alpha, be);
+            for (long jr = 0; jr < tiled; jr += NR) tile(ir, jr);
         } else {
           for (long jr = 0; jr < tiled; jr += NR)
-            for (long ir = 0; ir < mc; ir += MR)
-              g.kernel(kc, ablock + ir * kc, bp + jr * kc, cblock + ir * ldc + jr, ldc, min_l(MR, mc - ir),
-                       min_l(NR, nc - jr), alpha, be);
+            for (long ir = 0; ir < mc; ir += MR) tile(ir, jr);
         }
         if (tiled < nc) g.edge_panel(kc, ablock, mc, bp + tiled * kc, cblock + tiled, ldc, nc - tiled, alpha, be);
       }

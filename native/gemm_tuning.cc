@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <vector>
 #if defined(__unix__) || defined(__APPLE__)
@@ -303,15 +304,13 @@ std::string tune_gemm(double seconds, bool write) {
   }
   // Candidates within a few percent of each other differ by the noise of the measurement: move
   // off the default only for a clear gain, confirmed, so that a re-run does not flip between equals.
-  double confirmed_gain = 0;
-  bool confirmed_run = false;
+  std::optional<double> confirmed_gain;  // set when the head-to-head ran
   if (best != nullptr && fallback != nullptr && best != fallback && best->score >= fallback->score * (1.0 + kMinGain)) {
     Candidate a = *best, d = *fallback;
     for (Candidate* c : {&a, &d}) c->times.assign(problems.size(), {});
     measure({&a, &d}, confirm_rounds, seconds / 3 / double(2 * confirm_rounds * problems.size()));
     confirmed_gain = a.score / d.score - 1.0;
-    confirmed_run = true;
-    if (confirmed_gain < kMinGain) best = fallback;
+    if (*confirmed_gain < kMinGain) best = fallback;
   } else if (best != nullptr && fallback != nullptr) {
     best = fallback;
   }
@@ -361,7 +360,7 @@ std::string tune_gemm(double seconds, bool write) {
     js << "]}";
   }
   js << "],\"minGain\":" << kMinGain << ",\"confirmedGain\":";
-  if (confirmed_run) js << confirmed_gain;
+  if (confirmed_gain) js << *confirmed_gain;
   else js << "null";
   js << ",\"default\":" << (fallback == nullptr ? -1 : long(fallback - cands.data()))
      << ",\"best\":" << (best == nullptr ? -1 : long(best - cands.data())) << ",\"path\":" << json_string(path)

@@ -18,11 +18,12 @@ export function tuneGemmCommand(argv: string[]): number {
   const { flags } = parseArgs(argv, tuneGemmFlags, []);
   if (flags.help) {
     console.log('usage: tradecraft tune-gemm [--seconds S] [--dry-run] [--json]\n\n' +
-      'Times every register tile, MC block size and loop order the native GEMM has for this CPU\'s instruction set on three\n' +
-      'products (one thread, CPU time, alternating rounds), checks that all give bit-identical results, and\n' +
-      'keeps the fastest in gemm-tuning.txt beside the addon (a candidate must beat the default by the margin\n' +
-      'in the report, and again in a head-to-head re-measurement). Processes started afterwards use it; `tradecraft info` shows the choice. Results never\n' +
-      `depend on it, only speed.\n\n${formatFlagHelp(tuneGemmFlags)}`);
+      'Times every register tile, MC block size and loop order the native GEMM has for this CPU\'s\n' +
+      'instruction set on three products (one thread, CPU time, alternating rounds), checks that all give\n' +
+      'bit-identical results, and keeps the fastest in gemm-tuning.txt beside the addon (a candidate must\n' +
+      'beat the default by the margin in the report, and again in a head-to-head re-measurement).\n' +
+      'Processes started afterwards use it; `tradecraft info` shows the choice. Results never depend on\n' +
+      `it, only speed.\n\n${formatFlagHelp(tuneGemmFlags)}`);
     return 0;
   }
   const addon = backend().name === 'native' ? loadNativeAddon() : null;
