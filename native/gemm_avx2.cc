@@ -17,7 +17,7 @@ namespace {
 #define TC_NV 3
 #define TC_VW 8
 #include "gemm_portable.h"
-const GemmImpl impl = {"avx2", MR, NR, 72, 256, 2040, kernel, pack_a, pack_b, edge_panel};
+const GemmImpl impl = {"avx2", MR, NR, 72, 256, 2040, kernel, pack_a, pack_b, edge_panel, VW};
 }  // namespace
 
 const GemmImpl* gemm_impl_avx2() { return &impl; }

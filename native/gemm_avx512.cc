@@ -190,7 +190,7 @@ void pack_b(const float* b, long ldb, bool trans, long p0, long kc, long j0, lon
 #define TC_AVX512_NC 1024
 #endif
 
-const GemmImpl impl = {"avx512", MR, NR, TC_AVX512_MC, TC_AVX512_KC, TC_AVX512_NC, kernel, pack_a, pack_b};
+const GemmImpl impl = {"avx512", MR, NR, TC_AVX512_MC, TC_AVX512_KC, TC_AVX512_NC, kernel, pack_a, pack_b, nullptr, 16};
 
 }  // namespace
 

@@ -12,7 +12,7 @@ namespace {
 #define TC_NV 2
 #define TC_VW 4
 #include "gemm_portable.h"
-const GemmImpl impl = {"generic", MR, NR, 72, 256, 1024, kernel, pack_a, pack_b, edge_panel};
+const GemmImpl impl = {"generic", MR, NR, 72, 256, 1024, kernel, pack_a, pack_b, edge_panel, VW};
 }  // namespace
 
 const GemmImpl* gemm_impl_generic() { return &impl; }
