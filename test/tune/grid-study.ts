@@ -13,12 +13,15 @@ function exited(p: ChildProcess): Promise<number | null> {
 /**
  * Runs the 40-point grid study with `workers` processes on one storage, SIGKILLs the first
  * worker while it is inside a trial (after its first report), waits for the others to finish,
- * and returns every trial plus the number of the killed trial.
+ * and returns every trial plus the number of the killed trial. The first worker's second trial
+ * stops after its first report (grid-worker's fourth argument), so the kill always lands inside
+ * it: killing whatever trial was seen running could land after that trial had completed.
  */
 export async function gridStudyWithKill(storage: string, name: string, workers: number, trialMs: number): Promise<{ trials: TrialRecord[]; killed: number; stderr: string }> {
   let stderr = '';
-  const procs = Array.from({ length: workers }, () => {
-    const p = spawn(process.execPath, [worker, storage, name, String(trialMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const procs = Array.from({ length: workers }, (_, i) => {
+    const args = [worker, storage, name, String(trialMs), ...(i === 0 ? ['2'] : [])];
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     p.stderr!.on('data', (d) => { stderr += String(d); });
     return p;
   });
@@ -33,8 +36,10 @@ export async function gridStudyWithKill(storage: string, name: string, workers: 
       if (study) {
         const trials = await reader.trials(study.id);
         const done = trials.filter((t) => t.state === 'complete').length;
-        const mine = trials.find((t) => t.state === 'running' && t.worker?.split(':')[1] === String(victim.pid) && t.intermediate[1] !== undefined);
-        if (mine && done >= 4) {
+        const victims = trials.filter((t) => t.worker?.split(':')[1] === String(victim.pid));
+        // Its second trial, the one that never finishes: its first has completed.
+        const mine = victims.find((t) => t.state === 'running' && t.intermediate[1] !== undefined);
+        if (mine && done >= 4 && victims.some((t) => t.state === 'complete')) {
           victim.kill('SIGKILL');
           killed = mine.number;
           break;
