@@ -15,16 +15,20 @@ test('a study resumes after every worker was SIGKILLed: a new worker re-queues t
   const { openStore } = await import('../../src/tune/study/open-store.js');
   const storage = join(tempDir('tc-study-resume-'), 'g', 'study.db');
   const worker = new URL('./fixtures/grid-worker.js', import.meta.url).pathname;
-  const start = () => spawn(process.execPath, [worker, storage, 'g', '60'], { stdio: 'ignore' });
-  const first = [start(), start()];
+  // The first two workers' third trials stop after their first report (grid-worker's fourth
+  // argument), so both kills land inside a trial, never just after one completed.
+  const start = (hang: string[] = []) => spawn(process.execPath, [worker, storage, 'g', '60', ...hang], { stdio: 'ignore' });
+  const first = [start(['3']), start(['3'])];
   const reader = openStore(storage);
   try {
-    let running: number[] = [];
+    const inThird = (trials: Awaited<ReturnType<typeof reader.trials>>, pid: number | undefined) => {
+      const own = trials.filter((t) => t.worker?.split(':')[1] === String(pid));
+      return own.filter((t) => t.state === 'complete').length >= 2 && own.some((t) => t.state === 'running' && t.intermediate[1] !== undefined);
+    };
     for (const t0 = Date.now(); Date.now() - t0 < 30_000;) {
       const s = await reader.getStudy('g').catch(() => null);
       const trials = s ? await reader.trials(s.id) : [];
-      running = trials.filter((t) => t.state === 'running' && t.intermediate[1] !== undefined).map((t) => t.number);
-      if (trials.filter((t) => t.state === 'complete').length >= 6 && running.length === 2) break;
+      if (first.every((p) => inThird(trials, p.pid))) break;
       await new Promise((r) => setTimeout(r, 10));
     }
     for (const p of first) p.kill('SIGKILL');
