@@ -265,7 +265,7 @@ static double column_block_work(long w, long nr, long vw) {
 // vectors when that evens out the blocks' work. 256 columns of a 24-wide tile split on panels as
 // 144 + 112, six panels against four and an edge: the first thread ran ~25% longer and the
 // second waited; on vectors they split 128 + 128. In-process alternation on a 2-core Zen 3,
-// new over old speed: the MLP's 64x256x784 1.02-1.04x, 64x256x256 1.03-1.06x, 64x784x256
+// new over old speed: the MLP's 64x256x784 1.02-1.04x, 64x256x256 1.02-1.06x, 64x784x256
 // 1.01x. 512 columns already split evenly on panels (264 + 248, the second with an 8-column
 // edge) and stay so: splitting them on vectors was level.
 static long column_split_unit(const GemmImpl& g, long n, long pn) {

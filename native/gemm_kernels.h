@@ -38,7 +38,7 @@ struct GemmImpl {
   PackA pack_a;
   PackB pack_b;
   EdgePanel edge_panel = nullptr;  // nullptr: the driver runs the micro-kernel tile by tile
-  int vw = 0;                      // floats per vector: an edge panel's width is a multiple of it
+  int vw = 0;                      // floats per vector: the finest column split between threads
 };
 
 // The cache blocking the driver uses with one implementation. KC (the depth of one pass) is
