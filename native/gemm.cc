@@ -268,15 +268,19 @@ static double column_block_work(long w, long nr, long vw) {
 // new over old speed: the MLP's 64x256x784 1.02-1.04x, 64x256x256 1.02-1.06x, 64x784x256
 // 1.01x. 512 columns already split evenly on panels (264 + 248, the second with an 8-column
 // edge) and stay so: splitting them on vectors was level.
+// Where column block b of pn begins when n columns are split in whole units of `unit` columns
+// (b = pn gives n): the model below and the split itself both use it.
+static long column_block_start(long n, long unit, long pn, long b) {
+  return min_l(n, (n + unit - 1) / unit * b / pn * unit);
+}
+
 static long column_split_unit(const GemmImpl& g, long n, long pn) {
   const long nr = g.nr, vw = g.vw > 0 ? g.vw : g.nr;
   if (vw >= nr) return nr;
   auto worst = [&](long unit) {
-    const long units = (n + unit - 1) / unit;
     double w = 0;
     for (long b = 0; b < pn; ++b) {
-      const long j0 = min_l(n, units * b / pn * unit), j1 = min_l(n, units * (b + 1) / pn * unit);
-      const double x = column_block_work(j1 - j0, nr, vw);
+      const double x = column_block_work(column_block_start(n, unit, pn, b + 1) - column_block_start(n, unit, pn, b), nr, vw);
       if (x > w) w = x;
     }
     return w;
@@ -319,11 +323,10 @@ void sgemm(bool transA, bool transB, long m, long n, long k, float alpha, const 
     return;
   }
   const long col_unit = column_split_unit(g, n, pn);
-  const long units = (n + col_unit - 1) / col_unit;
   parallel_for(pm * pn, [&](long t, int) {
     const long bi = t / pn, bj = t % pn;
     const long i0 = min_l(m, tm * bi / pm * g.mr), i1 = min_l(m, tm * (bi + 1) / pm * g.mr);
-    const long j0 = min_l(n, units * bj / pn * col_unit), j1 = min_l(n, units * (bj + 1) / pn * col_unit);
+    const long j0 = column_block_start(n, col_unit, pn, bj), j1 = column_block_start(n, col_unit, pn, bj + 1);
     if (i1 <= i0 || j1 <= j0) return;
     const float* as = transA ? a + i0 : a + i0 * lda;
     const float* bs = transB ? b + j0 * ldb : b + j0;
