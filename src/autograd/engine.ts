@@ -4,6 +4,7 @@ import { noGrad, enableGrad } from './grad-mode.js';
 import { isAnomalyEnabled, checkBackward, runGradientRule } from './anomaly.js';
 import type { GradNode } from './node.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
+import { addInto, sweepWithDestinations, takeGradDestination } from './grad-destination.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again. Defaults to createGraph. */
@@ -79,7 +80,12 @@ function sweep(roots: Tensor[], rootGrads: Tensor[], opts: BackwardOptions, capt
   const captured = new Map<Tensor, Tensor>();
   const visitedNodes: GradNode[] = [];
   const anomaly = isAnomalyEnabled();
-  const run = () => {
+  // `handed`: leaves whose zeroed .grad a gradient rule wrote into (grad-destination.ts). Their
+  // .grad is the running sum: other contributions are added into it, in arrival order as `add`
+  // would have summed them (a + b and b + a round alike), and the leaf is then already done.
+  // `owned`: tensors that are some tensor's .grad (or the caller's): never a second one's.
+  const owned = new Set<Tensor>(rootGrads);
+  const run = (handed: ReadonlySet<Tensor>) => {
     for (const t of order) {
       const g = grads.get(t);
       if (!g) continue;
@@ -87,10 +93,10 @@ function sweep(roots: Tensor[], rootGrads: Tensor[], opts: BackwardOptions, capt
       if (capture?.has(t)) captured.set(t, g);
       const node = t.gradFn;
       if (!node) {
-        if (!capture && t.requiresGrad) t.grad = createGraph ? add(t.grad, g) : noGrad(() => add(t.grad, g));
+        if (!capture && t.requiresGrad && !handed.has(t)) t.grad = createGraph ? add(t.grad, g) : accumulateLeaf(t, g, owned);
         continue;
       }
-      if (!capture && t.retainsGrad) t.grad = add(t.grad, g);
+      if (!capture && t.retainsGrad) t.grad = own(add(t.grad, g), owned);
       const inputGrads = anomaly ? runGradientRule(() => node.backward(g)) : node.backward(g);
       visitedNodes.push(node);
       if (anomaly) checkBackward(node, inputGrads, g);
@@ -100,14 +106,42 @@ function sweep(roots: Tensor[], rootGrads: Tensor[], opts: BackwardOptions, capt
         const inp = inputs[k];
         if (!gi || !inp.requiresGrad) continue;
         const fitted = sameShape(gi.shape, inp.shape) ? gi : gi.sumTo(inp.shape);
-        grads.set(inp, add(grads.get(inp), fitted));
+        const prev = grads.get(inp);
+        if (handed.has(inp)) {
+          const sum = inp.grad!;
+          if (fitted !== sum) addInto(sum, fitted);
+          if (prev !== undefined && prev !== sum) addInto(sum, prev);
+          grads.set(inp, sum);
+        } else {
+          grads.set(inp, add(prev, fitted));
+        }
       }
     }
   };
-  if (createGraph) enableGrad(run);
-  else noGrad(run);
+  sweepWithDestinations(!capture && !createGraph, (handed) => (createGraph ? enableGrad(() => run(handed)) : noGrad(() => run(handed))));
   if (!retainGraph) for (const n of visitedNodes) n.free();
   return captured;
+}
+
+/**
+ * A leaf's .grad after a first-order sweep (grad mode is off): added into the zeroed .grad that
+ * zeroGrad({ setToNone: false }) left, else summed as before. A gradient that is already some
+ * tensor's .grad (an add's rule hands the same tensor to both its inputs) or the caller's is
+ * copied, as PyTorch does, so that zeroing or filling one .grad in place never changes another.
+ */
+function accumulateLeaf(t: Tensor, g: Tensor, owned: Set<Tensor>): Tensor {
+  const into = takeGradDestination(t);
+  if (into !== null) {
+    addInto(into, g);
+    return into;
+  }
+  return t.grad ? t.grad.add(g) : own(g, owned);
+}
+
+function own(g: Tensor, owned: Set<Tensor>): Tensor {
+  if (owned.has(g)) g = g.mul(1);
+  owned.add(g);
+  return g;
 }
 
 /** Backpropagates from `root`, accumulating into `.grad` of the leaves that require it. */

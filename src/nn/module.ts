@@ -1,4 +1,5 @@
 import { Tensor, Parameter } from '../tensor/tensor.js';
+import { clearGrad, zeroGradSetToNone, type ZeroGradOptions } from '../autograd/grad-destination.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { formatShape } from '../tensor/shape.js';
 import type { OnnxExportOptions } from '../interop/onnx/export-model.js';
@@ -95,8 +96,10 @@ export abstract class Module {
     return this.train(false);
   }
 
-  zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+  /** Clears the parameters' gradients, as optimizer.zeroGrad does (`{ setToNone: false }` zeroes them in place). */
+  zeroGrad(opts: ZeroGradOptions = {}): void {
+    const toNone = zeroGradSetToNone(opts, 'module.zeroGrad');
+    for (const p of this.parameters()) clearGrad(p, toNone);
   }
 
   /** Number of parameter elements (only trainable ones when asked). */

@@ -2,6 +2,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { backend } from '../backend/registry.js';
 import { emptyF32 } from '../backend/alloc.js';
 import { record } from '../autograd/record.js';
+import { takeGradDestination } from '../autograd/grad-destination.js';
 import { broadcastShapes, formatShape, numel, sameShape, ShapeError } from '../tensor/shape.js';
 import { toFloat32 } from './elementwise.js';
 import { expand, reshape, squeeze, unsqueeze } from './shape.js';
@@ -57,6 +58,18 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return matmulT(a, b, false, false);
 }
 
+/**
+ * A linear layer's dW = gz^T x: written into W's zeroed .grad when the sweep hands it out
+ * (grad-destination.ts; beta = 1 onto zeros, the bits of a fresh product), else a fresh tensor.
+ */
+function weightGrad(gz: Tensor, x: Tensor, w: Tensor): Tensor {
+  const dst = takeGradDestination(w);
+  if (dst === null) return matmulT(gz, x, true, false);
+  const rows = x.shape[0], outF = w.shape[0], inF = w.shape[1];
+  backend().gemm(true, false, outF, inF, rows, 1, gz.f32, 0, x.f32, 0, 1, dst.f32, 0, 1, rows * outF, rows * inF, outF * inF);
+  return dst;
+}
+
 /** y = x W^T + b over the last dim of x, with W of shape (out, in) like torch.nn.functional.linear. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   return linearOp(x, weight, bias ?? null, false);
@@ -104,7 +117,7 @@ function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean)
     // As matmulT's rule for x @ W^T; the bias takes gz whole and the tape sums it over the rows,
     // as it does for the broadcasting add.
     const gx = x2.requiresGrad ? matmulT(gz, w, false, false) : null;
-    const gw = w.requiresGrad ? matmulT(gz, x2, true, false) : null;
+    const gw = w.requiresGrad ? weightGrad(gz, x2, w) : null;
     return bias ? [gx, gw, gz] : [gx, gw];
   });
   return x.ndim === 2 ? y : reshape(y, [...lead, outF]);

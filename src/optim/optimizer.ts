@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
+import { clearGrad, zeroGradSetToNone, type ZeroGradOptions } from '../autograd/grad-destination.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { advanceGeneration } from '../autograd/graph-leak.js';
 
@@ -66,8 +67,15 @@ export abstract class Optimizer<H extends Hyper> {
     advanceGeneration();
   }
 
-  zeroGrad(): void {
-    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+  /**
+   * Clears the gradients: by default sets each `.grad` to null (PyTorch 2's zero_grad()); with
+   * `{ setToNone: false }` zeroes them in place (PyTorch 1.x's default), and the next backward
+   * pass writes into those buffers instead of allocating new ones (faster at small batches; a
+   * parameter that then gets no gradient keeps a zero `.grad`, which the step still applies).
+   */
+  zeroGrad(opts: ZeroGradOptions = {}): void {
+    const toNone = zeroGradSetToNone(opts, 'optimizer.zeroGrad');
+    for (const g of this.paramGroups) for (const p of g.params) clearGrad(p, toNone);
   }
 
   get lr(): number {
