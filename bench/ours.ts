@@ -91,10 +91,6 @@ interface Trainer {
  * cosineSteps > 0 decays the lr per step with a cosine to 0 over that many steps (the
  * time-to-accuracy recipe, the same in every peer); 0 keeps it constant.
  */
-// Gradients zeroed in place, as the PyTorch peer's zero_grad() does in 1.13 (set_to_none=False):
-// the next backward writes into those buffers instead of allocating new ones.
-const zeroInPlace = { setToNone: false } as const;
-
 function makeTrainer(kind: 'mlp' | 'cnn', train: ReturnType<typeof loadData>['train'], seed: number, cosineSteps = 0): Trainer {
   tc.manualSeed(seed);
   const model = kind === 'mlp' ? mlp() : cnn();
@@ -110,7 +106,7 @@ function makeTrainer(kind: 'mlp' | 'cnn', train: ReturnType<typeof loadData>['tr
       for (const { x, y } of loader) {
         if (done >= steps) break;
         loss = tc.F.crossEntropy(model.call(x), y);
-        opt.zeroGrad(zeroInPlace);
+        opt.zeroGrad();
         loss.backward();
         opt.step();
         schedule?.step();
@@ -124,7 +120,7 @@ function makeTrainer(kind: 'mlp' | 'cnn', train: ReturnType<typeof loadData>['tr
       for (const { x, y } of loader) {
         if (done >= steps) break;
         const loss = tc.F.crossEntropy(model.call(x), y);
-        opt.zeroGrad(zeroInPlace);
+        opt.zeroGrad();
         loss.backward();
         opt.step();
         schedule?.step();

@@ -58,7 +58,7 @@ for (const kind of (which === 'both' ? ['mlp', 'cnn'] : [which]) as Array<'mlp' 
   const y = tc.tensor(Array.from({ length: 64 }, (_, i) => i % 10), { dtype: 'int32' });
   const step = (): void => {
     const loss = tc.F.crossEntropy(m.call(x), y);
-    opt.zeroGrad({ setToNone: false }); // as bench/ours.ts and the PyTorch peer's zero_grad()
+    opt.zeroGrad();
     loss.backward();
     opt.step();
   };

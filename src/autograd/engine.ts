@@ -1,4 +1,4 @@
-import type { Tensor } from '../tensor/tensor.js';
+import type { Storage, Tensor } from '../tensor/tensor.js';
 import { ones } from '../tensor/create.js';
 import { noGrad, enableGrad } from './grad-mode.js';
 import { isAnomalyEnabled, checkBackward, runGradientRule } from './anomaly.js';
@@ -83,8 +83,9 @@ function sweep(roots: Tensor[], rootGrads: Tensor[], opts: BackwardOptions, capt
   // `handed`: leaves whose zeroed .grad a gradient rule wrote into (grad-destination.ts). Their
   // .grad is the running sum: other contributions are added into it, in arrival order as `add`
   // would have summed them (a + b and b + a round alike), and the leaf is then already done.
-  // `owned`: tensors that are some tensor's .grad (or the caller's): never a second one's.
-  const owned = new Set<Tensor>(rootGrads);
+  // `owned`: the buffers of tensors that are some tensor's .grad (or the caller's): a .grad
+  // never shares its buffer with a second one (a view of a gradient shares its buffer).
+  const owned = new Set<Storage>(rootGrads.map((g) => g.data));
   const run = (handed: ReadonlySet<Tensor>) => {
     for (const t of order) {
       const g = grads.get(t);
@@ -126,10 +127,10 @@ function sweep(roots: Tensor[], rootGrads: Tensor[], opts: BackwardOptions, capt
 /**
  * A leaf's .grad after a first-order sweep (grad mode is off): added into the zeroed .grad that
  * zeroGrad({ setToNone: false }) left, else summed as before. A gradient that is already some
- * tensor's .grad (an add's rule hands the same tensor to both its inputs) or the caller's is
- * copied, as PyTorch does, so that zeroing or filling one .grad in place never changes another.
+ * tensor's .grad (an add's rule hands the same tensor to both its inputs; a reshape's, a view
+ * of it) or the caller's is copied, as PyTorch does, so that zeroing or filling one .grad in place never changes another.
  */
-function accumulateLeaf(t: Tensor, g: Tensor, owned: Set<Tensor>): Tensor {
+function accumulateLeaf(t: Tensor, g: Tensor, owned: Set<Storage>): Tensor {
   const into = takeGradDestination(t);
   if (into !== null) {
     addInto(into, g);
@@ -138,9 +139,9 @@ function accumulateLeaf(t: Tensor, g: Tensor, owned: Set<Tensor>): Tensor {
   return t.grad ? t.grad.add(g) : own(g, owned);
 }
 
-function own(g: Tensor, owned: Set<Tensor>): Tensor {
-  if (owned.has(g)) g = g.mul(1);
-  owned.add(g);
+function own(g: Tensor, owned: Set<Storage>): Tensor {
+  if (owned.has(g.data)) g = g.mul(1);
+  owned.add(g.data);
   return g;
 }
 

@@ -70,8 +70,8 @@ export abstract class Optimizer<H extends Hyper> {
   /**
    * Clears the gradients: by default sets each `.grad` to null (PyTorch 2's zero_grad()); with
    * `{ setToNone: false }` zeroes them in place (PyTorch 1.x's default), and the next backward
-   * pass writes into those buffers instead of allocating new ones (faster at small batches; a
-   * parameter that then gets no gradient keeps a zero `.grad`, which the step still applies).
+   * pass writes into those buffers instead of allocating new ones (a parameter that then gets
+   * no gradient keeps a zero `.grad`, which the step still applies: momentum and weight decay).
    */
   zeroGrad(opts: ZeroGradOptions = {}): void {
     const toNone = zeroGradSetToNone(opts, 'optimizer.zeroGrad');

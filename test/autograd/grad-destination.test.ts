@@ -152,3 +152,12 @@ test('two leaves never share one .grad tensor, so zeroing and reusing one leaves
   a.add(b.mul(tensor([1, 2, 3]))).sum().backward();
   assert.deepEqual([a.grad!.toList(), b.grad!.toList()], [[1, 1, 1], [1, 2, 3]]);
 });
+
+test('a leaf whose gradient is a view of the caller\'s gets its own buffer', () => {
+  const p = tensor([1, 2, 3, 4, 5, 6], [2, 3], { requiresGrad: true });
+  const given = tensor([1, 2, 3, 4, 5, 6], [6]);
+  p.reshape([6]).backward(given); // the reshape's rule returns a view of `given`
+  assert.notEqual(p.grad!.data, given.data);
+  optim.sgd([p], { lr: 0 }).zeroGrad({ setToNone: false });
+  assert.deepEqual(given.toList(), [1, 2, 3, 4, 5, 6]);
+});
