@@ -128,7 +128,8 @@ function sweep(roots: Tensor[], rootGrads: Tensor[], opts: BackwardOptions, capt
  * A leaf's .grad after a first-order sweep (grad mode is off): added into the zeroed .grad that
  * zeroGrad({ setToNone: false }) left, else summed as before. A gradient that is already some
  * tensor's .grad (an add's rule hands the same tensor to both its inputs; a reshape's, a view
- * of it) or the caller's is copied, as PyTorch does, so that zeroing or filling one .grad in place never changes another.
+ * of it) or the caller's is copied, as PyTorch does, so that zeroing or filling one .grad in
+ * place never changes another.
  */
 function accumulateLeaf(t: Tensor, g: Tensor, owned: Set<Storage>): Tensor {
   const into = takeGradDestination(t);

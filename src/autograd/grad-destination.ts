@@ -22,7 +22,7 @@ let handed: Set<Tensor> | null = null;
  * a destination for the next sweep. A gradient that is itself on a graph (createGraph) or not
  * a float32 tensor of the parameter's shape is replaced by fresh zeros, as PyTorch detaches it.
  */
-export function zeroGradInPlace(p: Tensor): void {
+function zeroGradInPlace(p: Tensor): void {
   let g = p.grad;
   if (g === null) return;
   if (g.gradFn !== null || g.requiresGrad || g.dtype !== 'float32' || g.size !== p.size) {
