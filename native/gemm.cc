@@ -261,6 +261,12 @@ static double column_block_work(long w, long nr, long vw) {
   return double(w / nr) + (rest == 0 ? 0.0 : 1.5 * double((rest + vw - 1) / vw * vw) / double(nr));
 }
 
+// Where column block b of pn begins when n columns are split in whole units of `unit` columns
+// (b = pn gives n): the work model (column_split_unit) and the split itself both use it.
+static long column_block_start(long n, long unit, long pn, long b) {
+  return min_l(n, (n + unit - 1) / unit * b / pn * unit);
+}
+
 // The granularity of a split of n columns into pn blocks: whole panels (NR columns), or whole
 // vectors when that evens out the blocks' work. 256 columns of a 24-wide tile split on panels as
 // 144 + 112, six panels against four and an edge: the first thread ran ~25% longer and the
@@ -268,12 +274,6 @@ static double column_block_work(long w, long nr, long vw) {
 // new over old speed: the MLP's 64x256x784 1.02-1.04x, 64x256x256 1.02-1.06x, 64x784x256
 // 1.01x. 512 columns already split evenly on panels (264 + 248, the second with an 8-column
 // edge) and stay so: splitting them on vectors was level.
-// Where column block b of pn begins when n columns are split in whole units of `unit` columns
-// (b = pn gives n): the model below and the split itself both use it.
-static long column_block_start(long n, long unit, long pn, long b) {
-  return min_l(n, (n + unit - 1) / unit * b / pn * unit);
-}
-
 static long column_split_unit(const GemmImpl& g, long n, long pn) {
   const long nr = g.nr, vw = g.vw > 0 ? g.vw : g.nr;
   if (vw >= nr) return nr;

@@ -4,7 +4,7 @@ import { noGrad, enableGrad } from './grad-mode.js';
 import { isAnomalyEnabled, checkBackward, runGradientRule } from './anomaly.js';
 import type { GradNode } from './node.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
-import { addInto, sweepWithDestinations, takeGradDestination } from './grad-destination.js';
+import { sweepWithDestinations, takeGradDestination } from './grad-destination.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again. Defaults to createGraph. */
@@ -110,8 +110,8 @@ function sweep(roots: Tensor[], rootGrads: Tensor[], opts: BackwardOptions, capt
         const prev = grads.get(inp);
         if (handed.has(inp)) {
           const sum = inp.grad!;
-          if (fitted !== sum) addInto(sum, fitted);
-          if (prev !== undefined && prev !== sum) addInto(sum, prev);
+          if (fitted !== sum) sum.add_(fitted);
+          if (prev !== undefined && prev !== sum) sum.add_(prev);
           grads.set(inp, sum);
         } else {
           grads.set(inp, add(prev, fitted));
@@ -134,8 +134,7 @@ function sweep(roots: Tensor[], rootGrads: Tensor[], opts: BackwardOptions, capt
 function accumulateLeaf(t: Tensor, g: Tensor, owned: Set<Storage>): Tensor {
   const into = takeGradDestination(t);
   if (into !== null) {
-    addInto(into, g);
-    return into;
+    return into.add_(g);
   }
   return t.grad ? t.grad.add(g) : own(g, owned);
 }

@@ -1,6 +1,4 @@
 import { Tensor } from '../tensor/tensor.js';
-import { backend } from '../backend/registry.js';
-import { broadcastStrides } from '../tensor/shape.js';
 
 /**
  * Gradients written straight into a parameter's existing `.grad` (PyTorch's
@@ -28,7 +26,7 @@ function zeroGradInPlace(p: Tensor): void {
   if (g.gradFn !== null || g.requiresGrad || g.dtype !== 'float32' || g.size !== p.size) {
     g = new Tensor(new Float32Array(p.size), p.shape);
   } else {
-    g.f32.fill(0);
+    g.zero_();
   }
   zeroed.add(g);
   p.grad = g;
@@ -80,10 +78,3 @@ export function takeGradDestination(t: Tensor): Tensor | null {
   return g;
 }
 
-/** into += g in place, both float32 of one shape: the bits of into.add(g), without a new buffer. */
-export function addInto(into: Tensor, g: Tensor): void {
-  const shape = into.shape as number[];
-  const strides = broadcastStrides(shape, shape);
-  const x = g.dtype === 'float32' ? g.f32 : Float32Array.from(g.data);
-  backend().binary('add', into.f32, strides, x, strides, into.f32, shape);
-}

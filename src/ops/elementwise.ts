@@ -199,6 +199,13 @@ export function clamp(a: Tensor, min: number | null, max: number | null): Tensor
 
 /** In place a += alpha * b (b broadcast to a's shape), no graph. */
 export function addInPlace(a: Tensor, b: Operand, alpha: number): void {
+  if (alpha === 1 && typeof b !== 'number' && a.dtype === 'float32' && sameShape(a.shape, b.shape)) {
+    // Straight into a's buffer (every element is read before it is written): the bits of the
+    // general path, without its temporary.
+    const s = broadcastStridesCache(a.shape);
+    backend().binary('add', a.f32, s, f32(b), s, a.f32, a.shape as number[]);
+    return;
+  }
   const r = typeof b === 'number' ? b * alpha : alpha === 1 ? b : binaryRaw('mul', b, alpha);
   const sum = binaryRaw('add', a, r);
   if (sum.size !== a.size) throw new Error(`add_: the result of shape (${sum.shape}) does not fit the tensor of shape (${a.shape})`);
