@@ -228,7 +228,7 @@ export function trainingAgainstLimits(entries: ReadonlyArray<{ key: string; peer
   const out: TrainingFigure[] = [];
   for (const e of entries) {
     const kind = e.key === 'mlp-train' ? 'mlp' : e.key === 'cnn-train' ? 'cnn' : null;
-    if (kind === null || e.summary === null || (e.peer !== 'ours-native' && e.peer !== 'torch')) continue;
+    if (kind === null || e.summary === null || (e.peer !== 'ours-native' && e.peer !== 'ours-default-heap' && e.peer !== 'torch')) continue;
     // Each run against the limit measured just before and just after it, then the median.
     const paired = (e.samples ?? []).flatMap((v, i) => {
       const x = e.extras?.[i] ?? {};
@@ -236,7 +236,7 @@ export function trainingAgainstLimits(entries: ReadonlyArray<{ key: string; peer
       return lims.length > 0 ? [(v * TRAIN_FLOP_PER_SAMPLE[kind]) / 1e9 / (lims.reduce((a, b) => a + b, 0) / lims.length)] : [];
     });
     out.push({
-      name: `${e.peer === 'torch' ? 'torch' : 'ours'} ${kind} train (batch 64)`, threads: 2, gflops: (e.summary.median * TRAIN_FLOP_PER_SAMPLE[kind]) / 1e9,
+      name: `${e.peer === 'torch' ? 'torch' : 'ours'} ${kind} train (batch 64${e.peer === 'ours-default-heap' ? ", V8's default heap" : ''})`, threads: 2, gflops: (e.summary.median * TRAIN_FLOP_PER_SAMPLE[kind]) / 1e9,
       ...(paired.length > 0 ? { alongside: median(paired), alongsideRange: [Math.min(...paired), Math.max(...paired)] as [number, number] } : {}),
     });
   }

@@ -5,6 +5,7 @@
  * data.mnist and DataLoader, with a plain PyTorch-style training loop.
  */
 import { emit, type ChildTask } from './protocol.js';
+import { trainingHeapOption } from '../src/train/node-heap.js';
 
 type TC = typeof import('../src/index.js');
 type Tensor = import('../src/index.js').Tensor;
@@ -23,7 +24,7 @@ try {
 
 const be = tc.backend() as unknown as { name?: string; describe?: () => string; description?: string };
 emit({
-  type: 'info', backend: backendName, node: process.version,
+  type: 'info', backend: backendName, node: process.version, nodeHeap: trainingHeapOption(process.execArgv, process.env.NODE_OPTIONS) ?? 'default',
   description: typeof be.describe === 'function' ? be.describe() : be.description ?? be.name ?? '',
 });
 

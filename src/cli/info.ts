@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { backend } from '../backend/registry.js';
 import { parseArgs, formatFlagHelp } from './args.js';
 import { loadNativeAddon } from '../backend/native.js';
+import { TRAINING_HEAP_FLAG, trainingHeapOption } from '../train/node-heap.js';
 
 const infoFlags = {
   json: { type: 'boolean', help: 'print one JSON object as the last line of stdout' },
@@ -49,6 +50,9 @@ export function infoCommand(argv: string[]): number {
     cores: cpus().length,
     node: process.version,
   };
+  const heap = trainingHeapOption(process.execArgv, process.env.NODE_OPTIONS);
+  facts.heap = heap !== null ? `${heap} (keeps V8 from back-to-back major GCs while training)`
+    : `V8's default (training loops with a small heap can spend much of their time in major GCs; start node with ${TRAINING_HEAP_FLAG}: README, Performance)`;
   const addon = b.name === 'native' ? loadNativeAddon() : null;
   const m = addon ? (JSON.parse(addon.machine()) as Machine) : null;
   if (m) {

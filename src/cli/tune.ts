@@ -15,6 +15,7 @@ import { createPruner, PRUNERS, type PrunerName } from '../tune/pruners/index.js
 import type { SearchSpace } from '../tune/types.js';
 import { parseSpaceJson, validateSpace, SearchSpaceError } from '../tune/space.js';
 import type { Experiment, HParams } from '../experiments/define.js';
+import { TRAINING_HEAP_FLAG, trainingHeapOption } from '../train/node-heap.js';
 
 const flags = {
   space: { type: 'string', help: 'search space JSON file (default: the experiment\'s `search`)' },
@@ -65,7 +66,10 @@ function spawnWorkers(argv: string[], k: number): ChildProcess[] {
     if (argv[i] === '--workers') i++;
     else if (!argv[i].startsWith('--workers=')) rest.push(argv[i]);
   }
-  return Array.from({ length: k }, () => spawn(process.execPath, [binPath, 'tune', ...rest, '--worker', '--workers', '1'], {
+  // Workers train: they get the heap setting that keeps V8 from back-to-back major GCs
+  // (train/node-heap.ts) unless this process already passes one on.
+  const heap = trainingHeapOption(process.execArgv, process.env.NODE_OPTIONS) === null ? [TRAINING_HEAP_FLAG] : [];
+  return Array.from({ length: k }, () => spawn(process.execPath, [...heap, binPath, 'tune', ...rest, '--worker', '--workers', '1'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, TRADECRAFT_THREADS: String(threads) },
   }));
