@@ -15,8 +15,10 @@ const distSrc = new URL('../../src/', import.meta.url).href;
 
 interface DoctorJson { checks: Array<{ name: string; status: string; detail: string; advice: string }>; passed: boolean; hparams: Record<string, unknown> }
 
-function doctor(args: string[]): { status: number | null; stdout: string; stderr: string; json: DoctorJson } {
-  const r = spawnSync(process.execPath, [bin, 'doctor', ...args], { encoding: 'utf8', env: { ...process.env, TRADECRAFT_QUIET: '1' } });
+function doctor(args: string[], nodeArgs: string[] = []): { status: number | null; stdout: string; stderr: string; json: DoctorJson } {
+  const env: NodeJS.ProcessEnv = { ...process.env, TRADECRAFT_QUIET: '1' };
+  delete env.NODE_OPTIONS;
+  const r = spawnSync(process.execPath, [...nodeArgs, bin, 'doctor', ...args], { encoding: 'utf8', env });
   const lastLine = r.stdout.trim().split('\n').pop() ?? '';
   let json = {} as DoctorJson;
   try { json = JSON.parse(lastLine) as DoctorJson; } catch { /* asserted by the caller */ }
@@ -25,7 +27,7 @@ function doctor(args: string[]): { status: number | null; stdout: string; stderr
 
 const CHECKS = [
   'data values', 'labels', 'initial loss', 'nan triage', 'activations', 'gradient flow', 'dead relu',
-  'overfit batch', 'lr probe', 'broadcasting', 'graph leak', 'memory growth',
+  'overfit batch', 'lr probe', 'broadcasting', 'graph leak', 'memory growth', 'node heap',
 ];
 
 test('doctorHparams picks a quick data subset unless the user set it', () => {
@@ -55,6 +57,15 @@ for (const name of ['mnist-mlp', 'mnist-cnn']) {
     assert.match(r.stdout, /overfit batch\s+pass/);
   });
 }
+
+test("the doctor's node heap check warns under V8's default heap and passes with --initial-heap-size=64", () => {
+  const small = ['mnist-mlp', '--set', 'limitTrain=300', '--json'];
+  const plain = doctor(small).json.checks.find((c) => c.name === 'node heap');
+  assert.equal(plain?.status, 'warn', JSON.stringify(plain));
+  assert.match(plain!.advice, /--initial-heap-size=64/);
+  const flagged = doctor(small, ['--initial-heap-size=64']).json.checks.find((c) => c.name === 'node heap');
+  assert.deepEqual(flagged, { name: 'node heap', status: 'pass', detail: 'node started with --initial-heap-size=64', advice: '' });
+});
 
 test('the doctor exits 1 for an experiment module with a broadcasting bug, and 2 for usage errors', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tradecraft-doctor-'));
