@@ -9,7 +9,7 @@
  * that has not reached its target that holds right after every major GC, so major GCs ran back
  * to back (62 in 2,811 MLP steps, one every ~40 ms), each with a concurrent marker on the core
  * the native backend's second thread needs. A larger initial heap puts a floor under the limit:
- * 6 major GCs in 9,370 steps, and the MLP trained about a quarter faster (README, Performance).
+ * 6 major GCs in 9,370 steps, and the MLP trained about 30% faster (README, Performance).
  */
 
 /** The node option that avoids it (V8 refuses it in NODE_OPTIONS: pass it to node itself). */
@@ -58,5 +58,5 @@ export function trainingHeapAdvice(execArgv: readonly string[], nodeOptions = ''
   if (trainingHeapOption(execArgv, nodeOptions) !== null) return null;
   return `node runs with V8's default heap, under which small-heap training loops spend much of their time in back-to-back major GCs; ` +
     `start node with ${TRAINING_HEAP_FLAG} (e.g. node ${TRAINING_HEAP_FLAG} node_modules/.bin/tradecraft train ...), ` +
-    `or set NODE_OPTIONS=--max-semi-space-size=1, to train faster (a quarter faster for the MNIST MLP; README: Performance)`;
+    `or set NODE_OPTIONS=--max-semi-space-size=1, to train faster (the MNIST MLP about 30% faster; README: Performance)`;
 }
