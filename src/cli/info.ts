@@ -52,7 +52,7 @@ export function infoCommand(argv: string[]): number {
   };
   const heap = trainingHeapOption(process.execArgv, process.env.NODE_OPTIONS);
   facts.heap = heap !== null ? `${heap} (keeps V8 from back-to-back major GCs while training)`
-    : `V8's default (training loops with a small heap can spend much of their time in major GCs; start node with ${TRAINING_HEAP_FLAG}: README, Performance)`;
+    : `V8's default (a training loop with a small live heap can run major GCs back to back under it; start node with ${TRAINING_HEAP_FLAG}: README, Performance)`;
   const addon = b.name === 'native' ? loadNativeAddon() : null;
   const m = addon ? (JSON.parse(addon.machine()) as Machine) : null;
   if (m) {

@@ -19,7 +19,6 @@ import { scheduleDependsOnEpochs, applyReschedule, RESCHEDULE_MODES, type Resche
 import { datasetHash } from '../track/test-ledger.js';
 import { writeFileAtomic } from '../track/files.js';
 import { concatDatasets } from '../data/dataset.js';
-import { trainingHeapAdvice } from '../train/node-heap.js';
 import type { Experiment, HParams, HParamValue } from '../experiments/define.js';
 
 export const trainFlags = {
@@ -189,8 +188,6 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const relDir = relative(process.cwd(), run.dir) || '.';
   say(`tradecraft: ${flags.resume ? 'resuming' : 'training'} ${exp.name} on ${backend().describe()}; run ${relDir}` + (final ? ' (final: train+validation)' : ''));
   say(`data: ${trainSet.length} train, ${data.val.length} validation${final ? ' (merged into training)' : ''}, ${data.test.length} test (sealed until the end); loaded in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
-  const heapAdvice = process.env.TRADECRAFT_QUIET ? null : trainingHeapAdvice(process.execArgv, process.env.NODE_OPTIONS);
-  if (heapAdvice) console.error(`note: ${heapAdvice}`);
   let bar: Progress | null = null;
   const trainer = new Trainer({
     model, optimizer, loss: exp.loss, scheduler, schedulerInterval: exp.schedulerInterval, callbacks, run,

@@ -409,7 +409,7 @@ function runChecks(exp: Experiment<HParams>, hp: HParams, opts: DoctorOptions, l
     const option = trainingHeapOption(node.execArgv, node.env.NODE_OPTIONS ?? '');
     if (option !== null) return pass(`node started with ${option}`);
     return {
-      status: 'warn', detail: "node runs with V8's default heap: small-heap training loops run major GCs back to back under it (the MNIST MLP trained ~23% slower)",
+      status: 'warn', detail: "node runs with V8's default heap: a training loop with a small live heap can run major GCs back to back under it (the benchmark's plain MNIST MLP loop trained ~23% slower)",
       advice: `start node with ${TRAINING_HEAP_FLAG} (or NODE_OPTIONS=--max-semi-space-size=1); README: Performance, V8's heap`,
     };
   });

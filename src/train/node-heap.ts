@@ -2,14 +2,16 @@
  * How node should be started for training: one V8 heap setting, found by measurement.
  *
  * A training step keeps its tensors' data outside V8's heap (ArrayBuffers) and only small
- * objects inside it, so the live heap stays small (~8 MB for the MNIST MLP). After a major GC
- * V8 sets the old generation's limit to about the live size + 8 MB + the young generation's
+ * objects inside it, so a plain training loop's live heap stays small (~8 MB for the MNIST
+ * MLP). After a major GC V8 sets the old generation's limit to about the live size + 8 MB + the young generation's
  * size at that moment, and starts incremental marking again whenever less than the young
  * generation's target size is left below that limit. With a small heap and a young generation
  * that has not reached its target that holds right after every major GC, so major GCs ran back
  * to back (62 in 2,811 MLP steps, one every ~40 ms), each with a concurrent marker on the core
  * the native backend's second thread needs. A larger initial heap puts a floor under the limit:
- * 6 major GCs in 9,370 steps, and the MLP trained about 30% faster (README, Performance).
+ * 6 major GCs in 9,370 steps, and the MLP trained about 30% faster (README, Performance). The
+ * Trainer's loop keeps more alive (12-13 MB) and did not fall into it: for it the setting is
+ * insurance, not a speed-up.
  */
 
 /** The node option that avoids it (V8 refuses it in NODE_OPTIONS: pass it to node itself). */
@@ -51,12 +53,4 @@ export function trainingHeapOption(execArgv: readonly string[], nodeOptions = ''
     if (v !== null && v > 0 && v <= MAX_SEMI_SPACE_MB) return `--max-semi-space-size=${v}`;
   }
   return null;
-}
-
-/** One line for a training command to print when node runs without such an option, else null. */
-export function trainingHeapAdvice(execArgv: readonly string[], nodeOptions = ''): string | null {
-  if (trainingHeapOption(execArgv, nodeOptions) !== null) return null;
-  return `node runs with V8's default heap, under which small-heap training loops spend much of their time in back-to-back major GCs; ` +
-    `start node with ${TRAINING_HEAP_FLAG} (e.g. node ${TRAINING_HEAP_FLAG} node_modules/.bin/tradecraft train ...), ` +
-    `or set NODE_OPTIONS=--max-semi-space-size=1, to train faster (the MNIST MLP about 30% faster; README: Performance)`;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { TRAINING_HEAP_FLAG, trainingHeapAdvice, trainingHeapOption } from '../../src/train/node-heap.js';
+import { TRAINING_HEAP_FLAG, trainingHeapOption } from '../../src/train/node-heap.js';
 
 test('trainingHeapOption finds an initial heap of 48 MB or more among node arguments, in either spelling', () => {
   assert.equal(trainingHeapOption([TRAINING_HEAP_FLAG]), '--initial-heap-size=64');
@@ -26,14 +26,7 @@ test('trainingHeapOption takes a 1-2 MB young generation from node arguments or 
   assert.equal(trainingHeapOption([], '--initial-heap-size=64'), null);
 });
 
-test('trainingHeapAdvice names the flag when node runs without one, and says nothing when it has one', () => {
-  const advice = trainingHeapAdvice([], '');
-  assert.ok(advice !== null && advice.includes(TRAINING_HEAP_FLAG) && advice.includes('--max-semi-space-size=1'), String(advice));
-  assert.equal(trainingHeapAdvice([TRAINING_HEAP_FLAG], ''), null);
-  assert.equal(trainingHeapAdvice([], '--max-semi-space-size=1'), null);
-});
-
-test('node itself accepts the flag (and refuses it in NODE_OPTIONS, which is why the advice says so)', () => {
+test('node itself accepts the flag (and refuses it in NODE_OPTIONS, which is why the README names a second one)', () => {
   const ok = spawnSync(process.execPath, [TRAINING_HEAP_FLAG, '-e', 'process.stdout.write(process.execArgv[0])'], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(ok.stdout, TRAINING_HEAP_FLAG);
