@@ -276,6 +276,17 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// sumSquares(x) -> the sum of x[i]^2 over all of x, in double (SimdTable::sum_squares)
+napi_value SumSquares(napi_env env, napi_callback_info info) {
+  Call c(env, info);
+  size_t lx;
+  const float* x = c.f32(0, &lx);
+  if (c.failed) return nullptr;
+  napi_value out;
+  napi_create_double(env, sum_squares(x, long(lx)), &out);
+  return out;
+}
+
 // argReduce(isMax, x, outer, size, inner, out)
 napi_value ArgReduce(napi_env env, napi_callback_info info) {
   Call c(env, info);
@@ -679,6 +690,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"where", nullptr, Where, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"clamp", nullptr, Clamp, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"argReduce", nullptr, ArgReduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"copyStrided", nullptr, CopyStrided, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

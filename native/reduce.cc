@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "scratch.h"
+#include "simd_kernels.h"
 #include "threadpool.h"
 
 namespace tc {
@@ -141,5 +142,7 @@ void arg_reduce(bool is_max, const float* x, long outer, long size, long inner, 
     }
   });
 }
+
+double sum_squares(const float* x, long n) { return simd().sum_squares(x, n); }
 
 }  // namespace tc

@@ -458,6 +458,22 @@ inline float dot(const float* __restrict a, const float* __restrict b, long k) {
   return acc[0] + tail;
 }
 
+double sum_squares(const float* __restrict x, long n) {
+  // Eight independent lanes: the vectorizer can keep them in registers without reordering a sum.
+  double acc[8] = {};
+  long i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; ++l) {
+      const double v = x[i + l];
+      acc[l] += v * v;
+    }
+  for (; i < n; ++i) {
+    const double v = x[i];
+    acc[0] += v * v;
+  }
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
 void dot_rows(const float* M, long ld, long rows, long k, const float* v, float* y, long incy, float alpha,
               float beta) {
   for (long i = 0; i < rows; ++i) {
@@ -512,6 +528,7 @@ constexpr SimdTable build() {
   t.softmax_row = &softmax_row;
   t.dot_rows = &dot_rows;
   t.axpy_rows = &axpy_rows;
+  t.sum_squares = &sum_squares;
   t.im2col = &im2col_impl;
   t.col2im = &col2im_impl;
   t.pack_im2col = &pack_im2col;

@@ -45,6 +45,10 @@ struct SimdTable {
                    float beta);
   void (*axpy_rows)(const float* M, long ld, long k, long n, const float* v, long incv, float* y, long incy,
                     float alpha, float beta);
+  // The sum of x[i]^2 in double: eight lanes (element i into lane i % 8 while whole groups of
+  // eight last, the rest into lane 0), each square and sum rounded to double, the lanes summed
+  // as ((0+1)+(2+3))+((4+5)+(6+7)): the reference backend's order, so the same bits.
+  double (*sum_squares)(const float* x, long n);
   // Softmax (or log-softmax) of one contiguous row.
   void (*softmax_row)(const float* x, float* y, long n, bool log);
   // 2x2/stride-2 max pooling of `planes` consecutive h x w planes into oh x ow outputs

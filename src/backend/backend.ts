@@ -99,6 +99,12 @@ export interface Backend {
 
   /** View x as [outer, size, inner]; out is [outer, inner]. */
   reduce(op: ReduceOp, x: F32, outer: number, size: number, inner: number, out: F32): void;
+  /**
+   * The sum of x[i]^2 over all of x in float64 (gradient norms): element i goes to lane i % 8
+   * while whole groups of eight last, the rest to lane 0; the lanes are summed as
+   * ((0+1)+(2+3))+((4+5)+(6+7)). Every backend sums in this order, so they agree bit for bit.
+   */
+  sumSquares(x: F32): number;
   argReduce(op: ArgReduceOp, x: F32, outer: number, size: number, inner: number, out: I32): void;
 
   /** Gather a strided view into contiguous dst: dst[i] = src[offset + sum_d idx_d * strides[d]]. */

@@ -55,6 +55,7 @@ interface Addon {
   where(cond: F32, a: F32, b: F32, out: F32, nd: number, dims: Float64Array): void;
   clamp(x: F32, lo: number, hi: number, out: F32): void;
   reduce(op: number, x: F32, outer: number, size: number, inner: number, out: F32): void;
+  sumSquares(x: F32): number;
   argReduce(isMax: boolean, x: F32, outer: number, size: number, inner: number, out: I32): void;
   copyStrided(src: F32 | I32, offset: number, nd: number, dims: Float64Array, dst: F32 | I32): void;
   softmax(x: F32, rows: number, cols: number, out: F32, log: boolean): void;
@@ -186,6 +187,7 @@ function makeBackend(n: Addon): Backend {
       n.where(cond, a, b, out, packDims(dims, outShape, cStrides, aStrides, bStrides), dims),
     clamp: (x, lo, hi, out) => n.clamp(x, lo, hi, out),
     reduce: (op, x, outer, size, inner, out) => n.reduce(REDUCE_CODE[op], x, outer, size, inner, out),
+    sumSquares: (x) => n.sumSquares(x),
     argReduce: (op, x, outer, size, inner, out) => n.argReduce(op === 'argmax', x, outer, size, inner, out),
     copyStrided: (src, offset, shape, strides, dst) => {
       if ((src instanceof Float32Array) !== (dst instanceof Float32Array)) {

@@ -1,4 +1,5 @@
 import { Tensor } from '../tensor/tensor.js';
+import { backend } from '../backend/registry.js';
 
 /**
  * Scales all gradients together so their joint norm is at most maxNorm (torch's
@@ -34,7 +35,9 @@ export function gradNorm(params: Iterable<Tensor>, normType = 2): number {
     const g = p.grad?.data;
     if (!g) continue;
     if (normType === Infinity) for (let i = 0; i < g.length; i++) acc = Math.max(acc, Math.abs(g[i]));
-    else if (normType === 2) for (let i = 0; i < g.length; i++) acc += g[i] * g[i];
+    // The backend's kernel: this runs after every training step (the Trainer logs the norm), and
+    // a plain JavaScript loop took ~0.35 ms a step over the MNIST MLP's 235k gradients.
+    else if (normType === 2) acc += backend().sumSquares(g as Float32Array);
     else for (let i = 0; i < g.length; i++) acc += Math.abs(g[i]) ** normType;
   }
   return normType === Infinity ? acc : normType === 2 ? Math.sqrt(acc) : acc ** (1 / normType);

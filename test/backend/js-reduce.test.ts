@@ -160,3 +160,28 @@ test('softmax is stable for huge logits, handles -Infinity, propagates NaN, work
     expectClose(y, want, 1e-6, 1e-5, `in-place log=${log}`);
   }
 });
+
+test('sumSquares: float64 sum of squares within the error bound of recursive summation, for every length around the 8 lanes', () => {
+  for (const n of [0, 1, 7, 8, 9, 15, 16, 17, 1000, 235_146]) {
+    const x = randomArray(n, n + 1);
+    // Neumaier's compensated sum as the (near-exact) reference.
+    let sum = 0, comp = 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[i] * x[i], t = sum + v;
+      comp += Math.abs(sum) >= Math.abs(v) ? (sum - t) + v : (v - t) + sum;
+      sum = t;
+    }
+    const exact = sum + comp;
+    const got = B.sumSquares(x);
+    // Positive terms: recursive summation errs by at most about n * eps relative; eight lanes by less.
+    assert.ok(Math.abs(got - exact) <= Math.max(n / 8, 1) * Number.EPSILON * exact, `n=${n}: ${got} vs ${exact}`);
+    if (n === 0) assert.equal(got, 0);
+  }
+  // Whole groups of eight go lane by lane; the rest into lane 0: [1..9] is (1+81) + 4 + 9 + ... + 64.
+  const x = Float32Array.from({ length: 9 }, (_, i) => i + 1);
+  assert.equal(B.sumSquares(x), 285);
+  assert.equal(B.sumSquares(Float32Array.of(3, NaN)), NaN);
+  assert.equal(B.sumSquares(Float32Array.of(Infinity, 1)), Infinity);
+  // A float32 square would overflow here; float64 does not.
+  assert.equal(B.sumSquares(Float32Array.of(1e30, 1e30)), 2 * Math.fround(1e30) ** 2);
+});

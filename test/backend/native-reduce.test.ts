@@ -88,3 +88,14 @@ test('native softmax and log-softmax: stable for large inputs, NaN rows and all 
     }
   }
 });
+
+test('native sumSquares gives the TypeScript reference bits (the same eight lanes, the same order)', { skip }, () => {
+  for (const n of [0, 1, 7, 8, 9, 63, 64, 65, 4097, 235_146]) {
+    for (const seed of [1, 2]) {
+      const x = randomArray(n, seed * 1000 + n);
+      assert.equal(native!.sumSquares(x), JS.sumSquares(x), `n=${n} seed=${seed}`);
+    }
+  }
+  assert.ok(Number.isNaN(native!.sumSquares(Float32Array.of(1, 2, NaN, 4, 5, 6, 7, 8, 9))));
+  assert.equal(native!.sumSquares(Float32Array.of(1e30, -1e30)), 2 * Math.fround(1e30) ** 2);
+});

@@ -6,7 +6,7 @@ import type { Backend } from '../backend.js';
 import { gemm } from './gemm.js';
 import { unary, clamp } from './unary.js';
 import { binary, binaryScalar, where } from './binary.js';
-import { reduce, argReduce } from './reduce.js';
+import { reduce, argReduce, sumSquares } from './reduce.js';
 import { copyStrided } from './strided.js';
 import { softmax } from './softmax.js';
 import { channelSum } from './channel.js';
@@ -25,6 +25,7 @@ export const jsBackend: Backend = {
   where,
   clamp,
   reduce,
+  sumSquares,
   argReduce,
   copyStrided,
   softmax,

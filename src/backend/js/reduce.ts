@@ -137,3 +137,17 @@ export function argReduce(op: ArgReduceOp, x: F32, outer: number, size: number, 
     }
   }
 }
+
+/** Backend.sumSquares: eight float64 lanes in the order the contract fixes (native reduce.cc does the same). */
+export function sumSquares(x: F32): number {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+  const n = x.length;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3], x4 = x[i + 4], x5 = x[i + 5], x6 = x[i + 6], x7 = x[i + 7];
+    a0 += x0 * x0; a1 += x1 * x1; a2 += x2 * x2; a3 += x3 * x3;
+    a4 += x4 * x4; a5 += x5 * x5; a6 += x6 * x6; a7 += x7 * x7;
+  }
+  for (; i < n; i++) a0 += x[i] * x[i];
+  return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+}
