@@ -3,15 +3,15 @@
  *
  * A training step keeps its tensors' data outside V8's heap (ArrayBuffers) and only small
  * objects inside it, so a plain training loop's live heap stays small (~8 MB for the MNIST
- * MLP). After a major GC V8 sets the old generation's limit to about the live size + 8 MB + the young generation's
- * size at that moment, and starts incremental marking again whenever less than the young
- * generation's target size is left below that limit. With a small heap and a young generation
- * that has not reached its target that holds right after every major GC, so major GCs ran back
- * to back (62 in 2,811 MLP steps, one every ~40 ms), each with a concurrent marker on the core
- * the native backend's second thread needs. A larger initial heap puts a floor under the limit:
- * 6 major GCs in 9,370 steps, and the MLP trained about 30% faster (README, Performance). The
- * Trainer's loop keeps more alive (12-13 MB) and did not fall into it: for it the setting is
- * insurance, not a speed-up.
+ * MLP). After a major GC V8 sets the old generation's limit to about the live size + 8 MB + the
+ * young generation's size at that moment, and starts incremental marking again whenever less
+ * than the young generation's target size is left below that limit. With a small heap and a
+ * young generation that has not reached its target that holds right after every major GC, so
+ * major GCs ran back to back (62 in 2,811 MLP steps, one every ~40 ms), each with a concurrent
+ * marker on the core the native backend's second thread needs. A larger initial heap puts a
+ * floor under the limit: 6 major GCs in 9,370 steps, and the MLP trained about 30% faster
+ * (README, Performance). The Trainer's loop keeps more alive (12-13 MB) and did not fall into
+ * it: for it the setting is insurance, not a speed-up.
  */
 
 /** The node option that avoids it (V8 refuses it in NODE_OPTIONS: pass it to node itself). */
