@@ -24,7 +24,7 @@ try {
 
 const be = tc.backend() as unknown as { name?: string; describe?: () => string; description?: string };
 emit({
-  type: 'info', backend: backendName, node: process.version, nodeHeap: trainingHeapOption(process.execArgv, process.env.NODE_OPTIONS) ?? 'default',
+  type: 'info', backend: backendName, node: process.version, nodeHeap: trainingHeapOption() ?? 'default',
   description: typeof be.describe === 'function' ? be.describe() : be.description ?? be.name ?? '',
 });
 

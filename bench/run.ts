@@ -352,7 +352,7 @@ function ratios(entries: Entry[]): Ratio[] {
   const ok = (key: string, peer: PeerName): Entry | undefined => entries.find((e) => e.key === key && e.peer === peer && e.status === 'ok');
   const keys = [...new Set(entries.map((e) => e.key))];
   for (const key of keys) {
-    for (const ours of ['ours-native', 'ours-default-heap', 'ours-wasm', 'ours-js', 'ours-js-1t'] as const) {
+    for (const ours of PEERS.filter((p) => p.startsWith('ours-'))) {
       const a = ok(key, ours);
       if (!a) continue;
       for (const theirs of ['torch', 'tfjs-wasm', 'jax-js'] as const) {

@@ -140,7 +140,7 @@ function accumulateLeaf(t: Tensor, g: Tensor, owned: Set<Storage>): Tensor {
 }
 
 function own(g: Tensor, owned: Set<Storage>): Tensor {
-  if (owned.has(g.data)) g = g.mul(1);
+  if (owned.has(g.data)) g = g.clone();
   owned.add(g.data);
   return g;
 }

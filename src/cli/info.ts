@@ -50,7 +50,7 @@ export function infoCommand(argv: string[]): number {
     cores: cpus().length,
     node: process.version,
   };
-  const heap = trainingHeapOption(process.execArgv, process.env.NODE_OPTIONS);
+  const heap = trainingHeapOption();
   facts.heap = heap !== null ? `${heap} (keeps V8 from back-to-back major GCs while training)`
     : `V8's default (a training loop with a small live heap can run major GCs back to back under it; start node with ${TRAINING_HEAP_FLAG}: README, Performance)`;
   const addon = b.name === 'native' ? loadNativeAddon() : null;

@@ -68,7 +68,7 @@ function spawnWorkers(argv: string[], k: number): ChildProcess[] {
   }
   // Workers train: they get the heap setting that keeps V8 from back-to-back major GCs
   // (train/node-heap.ts) unless this process already passes one on.
-  const heap = trainingHeapOption(process.execArgv, process.env.NODE_OPTIONS) === null ? [TRAINING_HEAP_FLAG] : [];
+  const heap = trainingHeapOption() === null ? [TRAINING_HEAP_FLAG] : [];
   return Array.from({ length: k }, () => spawn(process.execPath, [...heap, binPath, 'tune', ...rest, '--worker', '--workers', '1'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, TRADECRAFT_THREADS: String(threads) },

@@ -404,9 +404,8 @@ function runChecks(exp: Experiment<HParams>, hp: HParams, opts: DoctorOptions, l
 
   run('node heap', () => {
     // process is absent in a browser, where the page's engine sizes its own heap.
-    const node = typeof process === 'undefined' || !Array.isArray(process.execArgv) ? null : process;
-    if (node === null) return pass('not running in Node');
-    const option = trainingHeapOption(node.execArgv, node.env.NODE_OPTIONS ?? '');
+    if (typeof process === 'undefined' || !Array.isArray(process.execArgv)) return pass('not running in Node');
+    const option = trainingHeapOption();
     if (option !== null) return pass(`node started with ${option}`);
     return {
       status: 'warn', detail: "node runs with V8's default heap: a training loop with a small live heap can run major GCs back to back under it (the benchmark's plain MNIST MLP loop trained ~23% slower)",

@@ -40,9 +40,11 @@ function optionValue(args: readonly string[], name: string): number | null {
 
 /**
  * The option among node's arguments (`execArgv`) and NODE_OPTIONS that keeps V8 from the
- * back-to-back major GCs, or null when there is none.
+ * back-to-back major GCs, or null when there is none. Both default to this process's (Node only).
  */
-export function trainingHeapOption(execArgv: readonly string[], nodeOptions = ''): string | null {
+export function trainingHeapOption(
+  execArgv: readonly string[] = process.execArgv, nodeOptions: string = process.env.NODE_OPTIONS ?? '',
+): string | null {
   const fromEnv = nodeOptions.split(/\s+/).filter((s) => s !== '');
   for (const name of ['--initial-heap-size', '--initial-old-space-size']) {
     const v = optionValue(execArgv, name);
