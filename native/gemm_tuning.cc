@@ -192,16 +192,21 @@ const GemmConfig& gemm_config() {
 
 // The least gain over the default configuration that makes tune_gemm pick another.
 constexpr double kMinGain = 0.03;
+// Rounds of the screen and of the head-to-head.
+constexpr int kRounds = 5, kConfirmRounds = 7;
 
-std::string tune_gemm(double seconds, bool write) {
-  const Isa isa = cpu_isa();
-  const GemmImpl* tiles[4];
-  const int ntiles = gemm_candidates(isa, tiles, 4);
-  // The shapes training spends its GEMM time on: a large square product, a Linear layer's
-  // forward at batch 64 (x @ W^T) and its weight gradient (dY^T @ x).
-  std::vector<Problem> problems = {{"512x512x512", false, false, 512, 512, 512, {}, {}},
-                                   {"64x256x784 (x @ W^T)", false, true, 64, 256, 784, {}, {}},
-                                   {"256x784x64 (dY^T @ x)", true, false, 256, 784, 64, {}, {}}};
+namespace {
+
+struct Candidate {
+  const GemmImpl* g;
+  GemmBlocking bl;
+  std::vector<std::vector<double>> times;  // per problem, per round: seconds per product
+  bool identical = true;
+  std::vector<double> gflops;  // per problem, from the median time
+  double score = 0;            // geometric mean of gflops
+};
+
+void fill_random(std::vector<Problem>& problems) {
   unsigned state = 12345u;
   auto next = [&] {
     state = state * 1664525u + 1013904223u;
@@ -213,15 +218,107 @@ std::string tune_gemm(double seconds, bool write) {
     for (float& x : p.a) x = next();
     for (float& x : p.b) x = next();
   }
-  struct Candidate {
-    const GemmImpl* g;
-    GemmBlocking bl;
-    std::vector<std::vector<double>> times;  // per problem, per round: seconds per product
-    bool identical = true;
-    std::vector<double> gflops;  // per problem, from the median time
-    double score = 0;
-  };
+}
+
+void run_product(const Candidate& c, const Problem& p, float* out) {
+  sgemm_serial_with(*c.g, c.bl, p.ta, p.tb, p.m, p.n, p.k, 1.0f, p.a.data(), p.ta ? p.m : p.k, p.b.data(),
+                    p.tb ? p.k : p.n, 0.0f, out, p.n);
+}
+
+// Rounds alternate the candidates, so a busy spell on the machine hits them all alike; each
+// figure is the median over rounds of CPU time per product. The first round also compares each
+// candidate's bits with `ref` (the default's products).
+void measure(const std::vector<Candidate*>& list, const std::vector<Problem>& problems,
+             const std::vector<std::vector<float>>& ref, int rounds, double per_measure) {
+  std::vector<std::vector<float>> out(problems.size());
+  for (size_t i = 0; i < problems.size(); ++i) out[i].assign(ref[i].size(), 0.0f);
+  for (int r = 0; r < rounds; ++r) {
+    for (Candidate* c : list) {
+      for (size_t i = 0; i < problems.size(); ++i) {
+        run_product(*c, problems[i], out[i].data());
+        if (r == 0 && std::memcmp(out[i].data(), ref[i].data(), out[i].size() * sizeof(float)) != 0)
+          c->identical = false;
+        long reps = 0;
+        const double t0 = thread_cpu_seconds();
+        double t1 = t0;
+        do {
+          run_product(*c, problems[i], out[i].data());
+          ++reps;
+          t1 = thread_cpu_seconds();
+        } while (t1 - t0 < per_measure);
+        c->times[i].push_back((t1 - t0) / double(reps));
+      }
+    }
+  }
+  for (Candidate* c : list) {
+    double log_sum = 0;
+    c->gflops.clear();
+    for (size_t i = 0; i < problems.size(); ++i) {
+      const Problem& p = problems[i];
+      c->gflops.push_back(2.0 * double(p.m) * double(p.n) * double(p.k) / median_of(c->times[i]) / 1e9);
+      log_sum += std::log(c->gflops.back());
+    }
+    c->score = std::exp(log_sum / double(problems.size()));
+  }
+}
+
+// One stage of the tuning: `seconds` in all, two thirds screening every candidate, the rest a
+// head-to-head of the screen's winner against the default. With several candidates one of them
+// beats the default by the margin by chance alone now and then, and that is no reason to move:
+// candidates within a few percent of each other differ by the noise of the measurement, so the
+// default is left only for a clear gain, confirmed, and a re-run does not flip between equals.
+struct Stage {
   std::vector<Candidate> cands;
+  std::vector<Problem> problems;
+  long fallback = -1, best = -1;           // indices into cands
+  std::optional<double> confirmed_gain;    // set when the head-to-head ran
+};
+
+void run_stage(Stage& st, double seconds) {
+  std::vector<std::vector<float>> ref(st.problems.size());
+  const Candidate& def = st.cands[size_t(st.fallback)];
+  for (size_t i = 0; i < st.problems.size(); ++i) {
+    const Problem& p = st.problems[i];
+    ref[i].assign(size_t(p.m * p.n), 0.0f);
+    run_product(def, p, ref[i].data());
+  }
+  std::vector<Candidate*> all;
+  for (Candidate& c : st.cands) all.push_back(&c);
+  measure(all, st.problems, ref, kRounds, seconds * 2 / 3 / double(kRounds * st.cands.size() * st.problems.size()));
+  Candidate* best = nullptr;
+  for (Candidate& c : st.cands)
+    if (c.identical && (best == nullptr || c.score > best->score)) best = &c;
+  Candidate* fallback = &st.cands[size_t(st.fallback)];
+  if (best != nullptr && best != fallback && best->score >= fallback->score * (1.0 + kMinGain)) {
+    Candidate a = *best, d = *fallback;
+    for (Candidate* c : {&a, &d}) c->times.assign(st.problems.size(), {});
+    measure({&a, &d}, st.problems, ref, kConfirmRounds, seconds / 3 / double(2 * kConfirmRounds * st.problems.size()));
+    st.confirmed_gain = a.score / d.score - 1.0;
+    if (*st.confirmed_gain < kMinGain) best = fallback;
+  } else {
+    best = fallback;
+  }
+  st.best = long(best - st.cands.data());
+}
+
+long round_down(long x, long to) { return x / to * to; }
+
+}  // namespace
+
+std::string tune_gemm(double seconds, bool write) {
+  const Isa isa = cpu_isa();
+  const GemmImpl* tiles[4];
+  const int ntiles = gemm_candidates(isa, tiles, 4);
+  // Three quarters of the time choose the tile, MC and loop order; the rest, NC for that choice.
+  const double tile_seconds = seconds * 3 / 4, nc_seconds = seconds - tile_seconds;
+  // The shapes training spends its GEMM time on: a large square product, a Linear layer's
+  // forward at batch 64 (x @ W^T) and its weight gradient (dY^T @ x).
+  Stage tile_stage;
+  tile_stage.problems = {{"512x512x512", false, false, 512, 512, 512, {}, {}},
+                         {"64x256x784 (x @ W^T)", false, true, 64, 256, 784, {}, {}},
+                         {"256x784x64 (dY^T @ x)", true, false, 256, 784, 64, {}, {}}};
+  fill_random(tile_stage.problems);
+  std::vector<Candidate>& cands = tile_stage.cands;
   const long l2 = cpu_info().l2;
   for (int t = 0; t < ntiles; ++t) {
     const GemmBlocking base = gemm_blocking_from_caches(*tiles[t]);
@@ -234,86 +331,51 @@ std::string tune_gemm(double seconds, bool write) {
     }
     for (long mc : mcs) {
       for (GemmOrder order : {GemmOrder::kJrIr, GemmOrder::kIrJr}) {
-        Candidate c{tiles[t], base, std::vector<std::vector<double>>(problems.size()), true, {}, 0};
+        Candidate c{tiles[t], base, std::vector<std::vector<double>>(tile_stage.problems.size()), true, {}, 0};
         c.bl.mc = mc;
         c.bl.order = order;
         c.bl.source = "measured";
+        // The default: the first tile, MC from the caches, jr-ir.
+        if (t == 0 && mc == base.mc && order == base.order) tile_stage.fallback = long(cands.size());
         cands.push_back(c);
       }
     }
   }
-  // Reference bits: the default configuration's output for every problem.
-  std::vector<std::vector<float>> ref(problems.size()), out(problems.size());
-  const GemmBlocking def_bl = gemm_blocking_from_caches(*tiles[0]);
-  for (size_t i = 0; i < problems.size(); ++i) {
-    const Problem& p = problems[i];
-    ref[i].assign(size_t(p.m * p.n), 0.0f);
-    out[i].assign(size_t(p.m * p.n), 0.0f);
-    sgemm_serial_with(*tiles[0], def_bl, p.ta, p.tb, p.m, p.n, p.k, 1.0f, p.a.data(), p.ta ? p.m : p.k, p.b.data(),
-                      p.tb ? p.k : p.n, 0.0f, ref[i].data(), p.n);
-  }
-  // Rounds alternate the candidates, so a busy spell on the machine hits them all alike; each
-  // figure is the median over rounds of CPU time per product.
-  auto measure = [&](std::vector<Candidate*> list, int rounds, double per_measure) {
-    for (int r = 0; r < rounds; ++r) {
-      for (Candidate* c : list) {
-        for (size_t i = 0; i < problems.size(); ++i) {
-          const Problem& p = problems[i];
-          auto run = [&] {
-            sgemm_serial_with(*c->g, c->bl, p.ta, p.tb, p.m, p.n, p.k, 1.0f, p.a.data(), p.ta ? p.m : p.k,
-                              p.b.data(), p.tb ? p.k : p.n, 0.0f, out[i].data(), p.n);
-          };
-          run();
-          if (r == 0 && std::memcmp(out[i].data(), ref[i].data(), out[i].size() * sizeof(float)) != 0)
-            c->identical = false;
-          long reps = 0;
-          const double t0 = thread_cpu_seconds();
-          double t1 = t0;
-          do {
-            run();
-            ++reps;
-            t1 = thread_cpu_seconds();
-          } while (t1 - t0 < per_measure);
-          c->times[i].push_back((t1 - t0) / double(reps));
-        }
-      }
+  if (tile_stage.fallback >= 0) run_stage(tile_stage, tile_seconds);
+  const Candidate* best = tile_stage.best >= 0 ? &cands[size_t(tile_stage.best)] : nullptr;
+  const Candidate* fallback = tile_stage.fallback >= 0 ? &cands[size_t(tile_stage.fallback)] : nullptr;
+
+  // NC, the columns of B packed as one block (kept in L3), for the chosen tile, MC and order. It
+  // matters only for products wider than it, so the product is twice as wide as the cache-sized
+  // NC (at least 2048 columns), with four blocks of A's rows reading each packed block of B and
+  // one depth block (K = KC). Candidates: a quarter, half and all of the cache-sized NC, and the
+  // whole width (no column blocking at all).
+  Stage nc_stage;
+  if (best != nullptr) {
+    // (A built-in NC need not be a whole number of panels; the driver handles that, the stage rounds it.)
+    const long nr = best->bl.nr, nc0 = std::max<long>(4L * nr, round_down(best->bl.nc, nr));
+    const long wide = std::max<long>(round_down(2 * nc0, nr), (2048 + nr - 1) / nr * nr);
+    const long m = 4 * best->bl.mc, k = best->bl.kc;
+    nc_stage.problems = {{"", false, false, m, wide, k, {}, {}}};
+    fill_random(nc_stage.problems);
+    std::vector<long> ncs;
+    for (long nc : {nc0 / 4, nc0 / 2, nc0, wide}) {
+      nc = std::max<long>(4L * nr, round_down(nc, nr));
+      if (std::find(ncs.begin(), ncs.end(), nc) == ncs.end()) ncs.push_back(nc);
     }
-    for (Candidate* c : list) {
-      double log_sum = 0;
-      c->gflops.clear();
-      for (size_t i = 0; i < problems.size(); ++i) {
-        const Problem& p = problems[i];
-        c->gflops.push_back(2.0 * double(p.m) * double(p.n) * double(p.k) / median_of(c->times[i]) / 1e9);
-        log_sum += std::log(c->gflops.back());
-      }
-      c->score = std::exp(log_sum / double(problems.size()));
+    for (long nc : ncs) {
+      Candidate c = *best;
+      c.times.assign(1, {});
+      c.gflops.clear();
+      c.identical = true;
+      c.bl.nc = nc;
+      if (nc == nc0) nc_stage.fallback = long(nc_stage.cands.size());
+      nc_stage.cands.push_back(c);
     }
-  };
-  // Two thirds of the time screen every candidate; the rest is a head-to-head of the screen's
-  // winner against the default. With a dozen candidates one of them beats the default by the
-  // margin by chance alone now and then, and that is no reason to move.
-  const int rounds = 5, confirm_rounds = 7;
-  std::vector<Candidate*> all;
-  for (Candidate& c : cands) all.push_back(&c);
-  measure(all, rounds, seconds * 2 / 3 / double(rounds * cands.size() * problems.size()));
-  Candidate* best = nullptr;
-  Candidate* fallback = nullptr;  // the default: first tile, MC from the caches, jr-ir
-  for (Candidate& c : cands) {
-    if (c.identical && (best == nullptr || c.score > best->score)) best = &c;
-    if (c.g == tiles[0] && c.bl.mc == def_bl.mc && c.bl.order == def_bl.order) fallback = &c;
+    run_stage(nc_stage, nc_seconds);
   }
-  // Candidates within a few percent of each other differ by the noise of the measurement: move
-  // off the default only for a clear gain, confirmed, so that a re-run does not flip between equals.
-  std::optional<double> confirmed_gain;  // set when the head-to-head ran
-  if (best != nullptr && fallback != nullptr && best != fallback && best->score >= fallback->score * (1.0 + kMinGain)) {
-    Candidate a = *best, d = *fallback;
-    for (Candidate* c : {&a, &d}) c->times.assign(problems.size(), {});
-    measure({&a, &d}, confirm_rounds, seconds / 3 / double(2 * confirm_rounds * problems.size()));
-    confirmed_gain = a.score / d.score - 1.0;
-    if (*confirmed_gain < kMinGain) best = fallback;
-  } else if (best != nullptr && fallback != nullptr) {
-    best = fallback;
-  }
+  const long chosen_nc = nc_stage.best >= 0 ? nc_stage.cands[size_t(nc_stage.best)].bl.nc : 0;
+  const std::optional<double>& confirmed_gain = tile_stage.confirmed_gain;
   char stamp[32];
   const std::time_t now = std::time(nullptr);
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
@@ -331,7 +393,7 @@ std::string tune_gemm(double seconds, bool write) {
         f << "# GEMM register tile and blocking measured on this CPU by tradecraft (tune-gemm); delete the file to\n"
              "# fall back to the cache sizes. Results do not depend on it, only speed.\n"
           << "cpu " << cpu_signature() << "\nisa " << isa_name(isa) << "\ntile " << tile_name(*best->g)
-          << "\nmc " << best->bl.mc << "\nnc " << best->bl.nc << "\norder " << gemm_order_name(best->bl.order)
+          << "\nmc " << best->bl.mc << "\nnc " << chosen_nc << "\norder " << gemm_order_name(best->bl.order)
           << "\nscore " << best->score << "\nmeasured " << stamp
           << "\n";
         f.close();
@@ -347,8 +409,8 @@ std::string tune_gemm(double seconds, bool write) {
   std::ostringstream js;
   js.precision(4);
   js << "{\"isa\":\"" << isa_name(isa) << "\",\"cpu\":" << json_string(cpu_signature()) << ",\"seconds\":" << seconds
-     << ",\"rounds\":" << rounds << ",\"problems\":[";
-  for (size_t i = 0; i < problems.size(); ++i) js << (i ? "," : "") << "\"" << problems[i].name << "\"";
+     << ",\"rounds\":" << kRounds << ",\"problems\":[";
+  for (size_t i = 0; i < tile_stage.problems.size(); ++i) js << (i ? "," : "") << "\"" << tile_stage.problems[i].name << "\"";
   js << "],\"candidates\":[";
   for (size_t ci = 0; ci < cands.size(); ++ci) {
     const Candidate& c = cands[ci];
@@ -362,6 +424,19 @@ std::string tune_gemm(double seconds, bool write) {
   js << "],\"minGain\":" << kMinGain << ",\"confirmedGain\":";
   if (confirmed_gain) js << *confirmed_gain;
   else js << "null";
+  js << ",\"nc\":{\"problem\":";
+  if (nc_stage.problems.empty()) js << "null";
+  else js << "\"" << nc_stage.problems[0].m << "x" << nc_stage.problems[0].n << "x" << nc_stage.problems[0].k << "\"";
+  js << ",\"candidates\":[";
+  for (size_t ci = 0; ci < nc_stage.cands.size(); ++ci) {
+    const Candidate& c = nc_stage.cands[ci];
+    js << (ci ? "," : "") << "{\"nc\":" << c.bl.nc << ",\"identical\":" << (c.identical ? "true" : "false")
+       << ",\"gflops\":" << c.score << "}";
+  }
+  js << "],\"default\":" << nc_stage.fallback << ",\"best\":" << nc_stage.best << ",\"confirmedGain\":";
+  if (nc_stage.confirmed_gain) js << *nc_stage.confirmed_gain;
+  else js << "null";
+  js << "}";
   js << ",\"default\":" << (fallback == nullptr ? -1 : long(fallback - cands.data()))
      << ",\"best\":" << (best == nullptr ? -1 : long(best - cands.data())) << ",\"path\":" << json_string(path)
      << ",\"written\":" << (written ? "true" : "false");

@@ -35,16 +35,16 @@ if (r.status !== 0) {
   tuneGemm();
 }
 
-// Measures the GEMM's register tiles, block sizes and loop orders on this CPU once (~3 s) and keeps the
+// Measures the GEMM's register tiles, block sizes and loop orders on this CPU once (~4 s) and keeps the
 // fastest beside the addon (`tradecraft tune-gemm` re-runs it). Never fails the install.
 function tuneGemm() {
   if (process.env.TRADECRAFT_SKIP_GEMM_TUNING === '1') return;
   try {
     const addon = createRequire(import.meta.url)('../build/Release/tradecraft.node');
-    const r = JSON.parse(addon.tuneGemm(3, true));
+    const r = JSON.parse(addon.tuneGemm(4, true));
     const best = r.candidates[r.best];
     if (r.written && best) {
-      console.log(`tradecraft: GEMM measured on this CPU (${r.isa}): tile ${best.tile}, MC ${best.mc}, loop order ${best.order}, ` +
+      console.log(`tradecraft: GEMM measured on this CPU (${r.isa}): tile ${best.tile}, MC ${best.mc}, loop order ${best.order}, NC ${r.nc.candidates[r.nc.best]?.nc ?? best.nc}, ` +
         `${best.score.toFixed(1)} GFLOP/s per core (kept in ${r.path}; \`tradecraft tune-gemm\` re-measures).`);
     } else {
       console.warn(`tradecraft: GEMM tuning not kept (${r.writeError ?? 'no candidate'}); the cache sizes decide the blocking.`);

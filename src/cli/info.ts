@@ -22,7 +22,7 @@ interface Machine {
 
 /** How the tile and blocking were chosen, and what to do when no measurement applies. */
 function gemmSource(g: Machine['gemm']): string {
-  if (g.source === 'measured') return `tile, MC and loop order measured on this CPU ${g.measured}, kept in ${g.tuningFile}`;
+  if (g.source === 'measured') return `tile, MC, loop order and NC measured on this CPU ${g.measured}, kept in ${g.tuningFile}`;
   const why = g.tuning === 'absent' ? 'not measured on this machine'
     : g.tuning === 'for another CPU' ? `${g.tuningFile} was measured on another CPU`
       : g.tuning === 'invalid' ? `${g.tuningFile} is not a valid choice for this build` : '';

@@ -18,8 +18,9 @@ const addonFile = join(root, 'build', 'Release', 'tradecraft.node');
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TRADECRAFT_GEMM_')));
 
 interface Report {
-  isa: string; cpu: string; candidates: Array<{ tile: string; mc: number; nc: number; order: string; identical: boolean; score: number; gflops: number[] }>;
+  isa: string; cpu: string; candidates: Array<{ tile: string; mc: number; kc: number; nc: number; order: string; identical: boolean; score: number; gflops: number[] }>;
   best: number; default: number; minGain: number; confirmedGain: number | null; path: string; written: boolean; writeError?: string;
+  nc: { problem: string | null; candidates: Array<{ nc: number; identical: boolean; gflops: number }>; default: number; best: number; confirmedGain: number | null };
 }
 interface GemmFacts { kernel: string; mr: number; nr: number; mc: number; nc: number; order: string; source: string; tuning: string; measured: string; tuningFile: string }
 
@@ -72,6 +73,35 @@ test('tuneGemm: every candidate tile, MC and loop order gives bit-identical prod
   assert.throws(() => addon!.tuneGemm(0, false), /seconds must be between 0.1 and 60/);
 });
 
+test('tuneGemm: NC is measured for the chosen tile on a product wider than every NC but the whole width; same bits for each, the cache-sized NC kept unless beaten by the margin twice', { skip }, () => {
+  const r = JSON.parse(addon!.tuneGemm(0.3, false)) as Report;
+  const chosen = r.candidates[r.best], s = r.nc;
+  const [m, n, k] = s.problem!.split('x').map(Number);
+  assert.equal(m, 4 * chosen.mc, 'four blocks of A read each packed block of B');
+  assert.equal(k, chosen.kc, 'one depth block');
+  const ncs = s.candidates.map((c) => c.nc);
+  assert.equal(new Set(ncs).size, ncs.length);
+  assert.ok(ncs.length >= 3, ncs.join(','));
+  // The default is the NC the cache sizes give (the first stage's candidates carry it), in whole panels.
+  const nr = Number(chosen.tile.split('x')[1]);
+  assert.equal(s.candidates[s.default].nc, Math.max(4 * nr, Math.floor(chosen.nc / nr) * nr));
+  assert.equal(Math.max(...ncs), n, 'the whole width (no column blocking) is a candidate');
+  for (const nc of ncs) {
+    assert.equal(nc % nr, 0, `NC ${nc} is not a whole number of panels`);
+    if (nc !== n) assert.ok(nc < n, `NC ${nc} would not block the ${n}-column product`);
+  }
+  for (const c of s.candidates) {
+    assert.equal(c.identical, true, `NC ${c.nc} changed bits`);
+    assert.ok(c.gflops > 0.1 && Number.isFinite(c.gflops), `NC ${c.nc}: ${c.gflops}`);
+  }
+  const best = s.candidates[s.best], def = s.candidates[s.default];
+  if (s.best !== s.default) {
+    assert.ok(best.gflops >= def.gflops * (1 + r.minGain));
+    assert.ok(s.confirmedGain !== null && s.confirmedGain >= r.minGain, String(s.confirmedGain));
+  }
+  if (s.confirmedGain === null) assert.equal(s.best, s.default);
+});
+
 test('tuneGemm(write): the file appears whole (no temporary left) and a fresh process uses it; another CPU\'s file is ignored', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'tc-gemm-tuning-'));
   const file = join(dir, 'gemm-tuning.txt');
@@ -90,6 +120,7 @@ test('tuneGemm(write): the file appears whole (no temporary left) and a fresh pr
   assert.match(text, new RegExp(`^tile ${best.tile}$`, 'm'));
   assert.match(text, new RegExp(`^mc ${best.mc}$`, 'm'));
   assert.match(text, new RegExp(`^order ${best.order}$`, 'm'));
+  assert.match(text, new RegExp(`^nc ${rep.nc.candidates[rep.nc.best].nc}$`, 'm'));
 
   const used = child({ TRADECRAFT_GEMM_TUNING_FILE: file });
   assert.equal(used.gemm.tuning, 'used');
@@ -97,6 +128,7 @@ test('tuneGemm(write): the file appears whole (no temporary left) and a fresh pr
   assert.equal(`${used.gemm.mr}x${used.gemm.nr}`, best.tile);
   assert.equal(used.gemm.mc, best.mc);
   assert.equal(used.gemm.order, best.order);
+  assert.equal(used.gemm.nc, rep.nc.candidates[rep.nc.best].nc);
   assert.match(used.gemm.measured, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.equal(used.bits, plain.bits, 'the measured choice changed a product');
 
@@ -161,7 +193,9 @@ test('tradecraft tune-gemm: a table of candidates and the choice; --dry-run writ
   assert.equal(dry.status, 0, dry.stderr);
   assert.match(dry.stdout, /tile\s+MC\s+order\s+512x512x512/);
   assert.match(dry.stdout, /^\S+\s+\d+\s+ir-jr\s+\d/m);
-  assert.match(dry.stdout, /chosen: tile \d+x\d+, MC \d+, loop order (jr-ir|ir-jr) \(KC \d+, NC \d+\)/);
+  assert.match(dry.stdout, /^NC\s+\d+x\d+x\d+$/m);
+  assert.match(dry.stdout, /^\d+\s+\d+\.\d\s+.*default/m);
+  assert.match(dry.stdout, /chosen: tile \d+x\d+, MC \d+, loop order (jr-ir|ir-jr), NC \d+ \(KC \d+\)/);
   assert.match(dry.stdout, /dry run: nothing written/);
   assert.deepEqual(readdirSync(dir), []);
   const kept = spawnSync(process.execPath, [bin, 'tune-gemm', '--seconds', '0.3', '--json'], { encoding: 'utf8', env });
@@ -169,7 +203,7 @@ test('tradecraft tune-gemm: a table of candidates and the choice; --dry-run writ
   assert.equal((JSON.parse(kept.stdout) as Report).written, true);
   assert.deepEqual(readdirSync(dir), ['gemm-tuning.txt']);
   const info = spawnSync(process.execPath, [bin, 'info'], { encoding: 'utf8', env });
-  assert.match(info.stdout, /gemm\s+\w+ kernel, register tile \d+x\d+, MC \d+, KC \d+, NC \d+, loop order (jr-ir|ir-jr) \(tile, MC and loop order measured on this CPU \d{4}-/);
+  assert.match(info.stdout, /gemm\s+\w+ kernel, register tile \d+x\d+, MC \d+, KC \d+, NC \d+, loop order (jr-ir|ir-jr) \(tile, MC, loop order and NC measured on this CPU \d{4}-/);
   const bad = spawnSync(process.execPath, [bin, 'tune-gemm', '--seconds', '0'], { encoding: 'utf8', env });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--seconds must be at least 0.1/);
