@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import type { TensorDataset } from './dataset.js';
+import { emptyF32 } from '../backend/alloc.js';
 
 /**
  * Feature scalers that are fitted on the training split and then applied to every split.
@@ -44,10 +45,25 @@ export class Standardizer {
     const x = ds.x.data, f = featureCount(ds.x, o.perFeature ?? false);
     const sum = new Float64Array(f), sq = new Float64Array(f);
     const n = x.length / f;
-    // Row by row so the inner loop has no modulo; f = 1 is one long row.
-    for (let r = 0; r < n; r++) for (let k = 0, base = r * f; k < f; k++) sum[k] += x[base + k];
+    if (f === 1) {
+      // One statistic for all values (MNIST: 47M of them): the sums live in locals, since a chain of
+      // additions through sum[0] in memory ran ~4x slower. Same additions in the same order.
+      let s = 0;
+      for (let i = 0; i < x.length; i++) s += x[i];
+      sum[0] = s;
+    } else {
+      // Row by row so the inner loop has no modulo.
+      for (let r = 0; r < n; r++) for (let k = 0, base = r * f; k < f; k++) sum[k] += x[base + k];
+    }
     const mean = Float32Array.from(sum, (s) => s / n);
-    for (let r = 0; r < n; r++) for (let k = 0, base = r * f; k < f; k++) { const d = x[base + k] - mean[k]; sq[k] += d * d; }
+    if (f === 1) {
+      const m = mean[0];
+      let s = 0;
+      for (let i = 0; i < x.length; i++) { const d = x[i] - m; s += d * d; }
+      sq[0] = s;
+    } else {
+      for (let r = 0; r < n; r++) for (let k = 0, base = r * f; k < f; k++) { const d = x[base + k] - mean[k]; sq[k] += d * d; }
+    }
     // Unbiased std, as torch.std; constant features get std 1 so they map to 0 instead of NaN.
     this.std = Float32Array.from(sq, (s) => { const v = Math.sqrt(s / Math.max(n - 1, 1)); return v > 0 ? v : 1; });
     this.mean = mean;
@@ -57,7 +73,8 @@ export class Standardizer {
 
   transform(x: Tensor): Tensor {
     if (!this.mean || !this.std) throw new Error('Standardizer.transform: call fit(trainingSet) first');
-    const f = this.mean.length, out = new Float32Array(x.size), src = x.data;
+    // Every element is written below: no zero-fill of a buffer as large as the dataset.
+    const f = this.mean.length, out = emptyF32(x.size), src = x.data;
     if (f !== 1 && x.size / x.shape[0] !== f) throw new Error(`Standardizer.transform: fitted on ${f} features, got ${x.size / x.shape[0]}`);
     if (f === 1) {
       const m = this.mean[0], inv = 1 / this.std[0];

@@ -71,6 +71,17 @@ test('scalers refuse to fit on validation or test data, explaining leakage', () 
   }
 });
 
+test('Standardizer with one statistic for all values: the unbiased std, as torch.std, and a constant input maps to 0', () => {
+  const y = tensor(new Int32Array(2), [2], { dtype: 'int32' });
+  const s = new Standardizer().fit(new TensorDataset(tensor([1, 2, 3, 4], [2, 2]), y, 'train'));
+  assert.equal(s.mean![0], 2.5);
+  assert.equal(s.std![0], Math.fround(Math.sqrt(5 / 3)));
+  assert.deepEqual(Array.from(s.transform(tensor([2.5, 4], [1, 2])).data), [0, Math.fround(1.5 / Math.fround(Math.sqrt(5 / 3)))]);
+  const c = new Standardizer().fit(new TensorDataset(tensor([7, 7, 7, 7], [2, 2]), y, 'train'));
+  assert.equal(c.std![0], 1);
+  assert.deepEqual(Array.from(c.transform(tensor([7, 7], [1, 2])).data), [0, 0]);
+});
+
 test('augmentations change training batches only, reproducibly from the loader seed', () => {
   const x = randn([8, 1, 6, 6]);
   const ds = new TensorDataset(x, tensor(new Int32Array(8), [8], { dtype: 'int32' }), 'train');
