@@ -628,8 +628,9 @@ napi_value Machine(napi_env env, napi_callback_info) {
   return s;
 }
 
-// tuneGemm(seconds, write): measures every register tile and MC for this CPU (gemm_tuning.h) and
-// returns the report as a JSON string; with write, keeps the fastest for later processes.
+// tuneGemm(seconds, write): measures every register tile, MC and loop order for this CPU, then NC
+// for the fastest (gemm_tuning.h), and returns the report as a JSON string; with write, keeps the
+// choice for later processes.
 napi_value TuneGemm(napi_env env, napi_callback_info info) {
   Call c(env, info);
   const double seconds = c.num(0);

@@ -39,9 +39,10 @@ interface Addon {
    */
   peak(kind: number, isa: number, threads: number, seconds: number): [number, number];
   /**
-   * Times every GEMM register tile and MC block size for this CPU (one thread, about `seconds`)
-   * and returns the report as JSON (native/gemm_tuning.h); with `write`, keeps the fastest in
-   * gemm-tuning.txt beside the addon for the processes that load it afterwards.
+   * Times every GEMM register tile, MC block size and loop order for this CPU, then NC for the
+   * fastest (one thread, about `seconds` in all), and returns the report as JSON
+   * (native/gemm_tuning.h); with `write`, keeps the choice in gemm-tuning.txt beside the addon for
+   * the processes that load it afterwards.
    */
   tuneGemm(seconds: number, write: boolean): string;
   /** Whether loading the addon raised glibc's mmap/trim thresholds (native/malloc_tuning.h). */
