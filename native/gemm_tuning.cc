@@ -343,7 +343,6 @@ std::string tune_gemm(double seconds, bool write) {
   }
   if (tile_stage.fallback >= 0) run_stage(tile_stage, tile_seconds);
   const Candidate* best = tile_stage.best >= 0 ? &cands[size_t(tile_stage.best)] : nullptr;
-  const Candidate* fallback = tile_stage.fallback >= 0 ? &cands[size_t(tile_stage.fallback)] : nullptr;
 
   // NC, the columns of B packed as one block (kept in L3), for the chosen tile, MC and order. It
   // matters only for products wider than it, so the product is twice as wide as the cache-sized
@@ -364,10 +363,7 @@ std::string tune_gemm(double seconds, bool write) {
       if (std::find(ncs.begin(), ncs.end(), nc) == ncs.end()) ncs.push_back(nc);
     }
     for (long nc : ncs) {
-      Candidate c = *best;
-      c.times.assign(1, {});
-      c.gflops.clear();
-      c.identical = true;
+      Candidate c{best->g, best->bl, std::vector<std::vector<double>>(1), true, {}, 0};
       c.bl.nc = nc;
       if (nc == nc0) nc_stage.fallback = long(nc_stage.cands.size());
       nc_stage.cands.push_back(c);
@@ -375,7 +371,6 @@ std::string tune_gemm(double seconds, bool write) {
     run_stage(nc_stage, nc_seconds);
   }
   const long chosen_nc = nc_stage.best >= 0 ? nc_stage.cands[size_t(nc_stage.best)].bl.nc : 0;
-  const std::optional<double>& confirmed_gain = tile_stage.confirmed_gain;
   char stamp[32];
   const std::time_t now = std::time(nullptr);
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
@@ -408,6 +403,10 @@ std::string tune_gemm(double seconds, bool write) {
   }
   std::ostringstream js;
   js.precision(4);
+  auto gain_json = [&js](const std::optional<double>& g) {
+    if (g) js << *g;
+    else js << "null";
+  };
   js << "{\"isa\":\"" << isa_name(isa) << "\",\"cpu\":" << json_string(cpu_signature()) << ",\"seconds\":" << seconds
      << ",\"rounds\":" << kRounds << ",\"problems\":[";
   for (size_t i = 0; i < tile_stage.problems.size(); ++i) js << (i ? "," : "") << "\"" << tile_stage.problems[i].name << "\"";
@@ -422,8 +421,7 @@ std::string tune_gemm(double seconds, bool write) {
     js << "]}";
   }
   js << "],\"minGain\":" << kMinGain << ",\"confirmedGain\":";
-  if (confirmed_gain) js << *confirmed_gain;
-  else js << "null";
+  gain_json(tile_stage.confirmed_gain);
   js << ",\"nc\":{\"problem\":";
   if (nc_stage.problems.empty()) js << "null";
   else js << "\"" << nc_stage.problems[0].m << "x" << nc_stage.problems[0].n << "x" << nc_stage.problems[0].k << "\"";
@@ -434,11 +432,9 @@ std::string tune_gemm(double seconds, bool write) {
        << ",\"gflops\":" << c.score << "}";
   }
   js << "],\"default\":" << nc_stage.fallback << ",\"best\":" << nc_stage.best << ",\"confirmedGain\":";
-  if (nc_stage.confirmed_gain) js << *nc_stage.confirmed_gain;
-  else js << "null";
+  gain_json(nc_stage.confirmed_gain);
   js << "}";
-  js << ",\"default\":" << (fallback == nullptr ? -1 : long(fallback - cands.data()))
-     << ",\"best\":" << (best == nullptr ? -1 : long(best - cands.data())) << ",\"path\":" << json_string(path)
+  js << ",\"default\":" << tile_stage.fallback << ",\"best\":" << tile_stage.best << ",\"path\":" << json_string(path)
      << ",\"written\":" << (written ? "true" : "false");
   if (!written_error.empty()) js << ",\"writeError\":" << json_string(written_error);
   js << ",\"measured\":\"" << stamp << "\"}";

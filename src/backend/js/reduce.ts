@@ -138,7 +138,7 @@ export function argReduce(op: ArgReduceOp, x: F32, outer: number, size: number, 
   }
 }
 
-/** Backend.sumSquares: eight float64 lanes in the order the contract fixes (native reduce.cc does the same). */
+/** Backend.sumSquares: eight float64 lanes in the order the contract fixes (native simd_kernels.cc's sum_squares does the same). */
 export function sumSquares(x: F32): number {
   let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
   const n = x.length;
