@@ -2,7 +2,7 @@
  * `npm run bench`: measures Tradecraft against its peers in one run on one machine.
  *
  *   node dist/bench/run.js [--quick] [--full] [--json] [--only sgemm,mlp,cnn,tta,memory,yield,limits]
- *                          [--peers ours-native,ours-wasm,ours-js,ours-js-1t,torch,tfjs-wasm,jax-js] [--runs N] [--verbose]
+ *                          [--peers ours-native,ours-default-heap,ours-wasm,ours-js,ours-js-1t,torch,tfjs-wasm,jax-js] [--runs N] [--verbose]
  *
  * Every peer and backend runs in its own child process (node for ours, TensorFlow.js and jax-js;
  * /usr/bin/python3 for PyTorch, or $TRADECRAFT_BENCH_PYTHON), one workload at a time, so they
@@ -355,7 +355,7 @@ function ratios(entries: Entry[]): Ratio[] {
     for (const ours of PEERS.filter((p) => p.startsWith('ours-'))) {
       const a = ok(key, ours);
       if (!a) continue;
-      for (const theirs of ['torch', 'tfjs-wasm', 'jax-js'] as const) {
+      for (const theirs of PEERS.filter((p) => !p.startsWith('ours-'))) {
         const b = ok(key, theirs);
         if (!b) continue;
         out.push({ key, label: label(key), ours, theirs, ratio: a.summary!.median / b.summary!.median, higherIsBetter: a.unit !== 's' });
