@@ -6,14 +6,17 @@
  *     `a.matmul(b)` (public API, output allocated by the call) per size: SAMPLES windows of
  *     minTime / 2 seconds, each between two measurements of the limit (best instruction set);
  *   {"mode":"cold","n":256,"calls":40}
- *     the wall time of each of the first calls of an n x n matmul in this fresh process.
+ *     the wall time of each of the first calls of an n x n matmul in this fresh process;
+ *   {"mode":"ramp","idleMs":50,"rounds":8}
+ *     the register-only FMA loop on this thread in 0.1 ms chunks right after an idle pause of
+ *     idleMs, and after no pause, alternating: per chunk the median GFLOP/s over rounds.
  * Prints protocol lines (protocol.ts).
  */
 import { emit } from './protocol.js';
 import { median } from './stats.js';
 import { loadNativeAddon, NATIVE_ISAS } from '../src/backend/native.js';
 
-interface Task { mode: 'limits' | 'cold'; sizes?: number[]; minTime?: number; rounds?: number; n?: number; calls?: number }
+interface Task { mode: 'limits' | 'cold' | 'ramp'; sizes?: number[]; minTime?: number; rounds?: number; n?: number; calls?: number; idleMs?: number }
 const task = JSON.parse(process.argv[2] ?? '{}') as Task;
 
 const tc = await import('../src/index.js');
@@ -46,6 +49,25 @@ if (task.mode === 'cold') {
     times.push((performance.now() - t0) / 1000);
   }
   emit({ type: 'result', key: `cold-${n}`, value: times[0], unit: 's', run: 0, extra: { times } });
+} else if (task.mode === 'ramp') {
+  // Does a core that has been idle run vector code slower at first? One core, no memory: the
+  // FMA loop alone, so neither caches nor our GEMM can explain what it shows.
+  const isa = NATIVE_ISAS.indexOf(machine.isa);
+  const CHUNK = 1e-4, CHUNKS = 30, idleMs = task.idleMs ?? 50;
+  for (let i = 0; i < 20; i++) addon.peak(0, isa, 1, 2 * CHUNK);
+  const runs: Record<'afterIdle' | 'noIdle', number[][]> = { afterIdle: [], noIdle: [] };
+  for (let r = 0; r < (task.rounds ?? 8); r++) {
+    for (const kind of r % 2 === 0 ? (['afterIdle', 'noIdle'] as const) : (['noIdle', 'afterIdle'] as const)) {
+      // Both wait for the event loop; only one lets the core idle.
+      await new Promise((done) => (kind === 'afterIdle' ? setTimeout(done, idleMs) : setImmediate(done)));
+      const chunks: number[] = [];
+      for (let c = 0; c < CHUNKS; c++) chunks.push(addon.peak(0, isa, 1, CHUNK)[0]);
+      runs[kind].push(chunks);
+    }
+  }
+  const perChunk = (rs: number[][]): number[] => rs[0].map((_, c) => median(rs.map((x) => x[c])));
+  emit({ type: 'result', key: 'ramp', value: 0, unit: 'GFLOP/s', run: 0,
+    extra: { idleMs, chunkSeconds: CHUNK, afterIdle: perChunk(runs.afterIdle), noIdle: perChunk(runs.noIdle) } });
 } else {
   const isas = NATIVE_ISAS;
   const usable = isas.slice(0, isas.indexOf(machine.isa) + 1).slice(1);  // the SIMD sets this CPU runs

@@ -12,7 +12,10 @@
  *     child pinned to its thread count (TRADECRAFT_THREADS; OPENBLAS_NUM_THREADS plus
  *     torch.set_num_threads);
  *   - the cold start: the first calls of a 256 x 256 matmul in fresh processes against the
- *     steady state of the same processes.
+ *     steady state of the same processes, ours and PyTorch's (`a @ b`, as many BLAS threads as
+ *     ours has), their processes alternating;
+ *   - the machine after idle: the FMA loop on one core in 0.1 ms chunks right after 50 ms of idle
+ *     against the same without the pause (what a fresh process's first products meet).
  * Children run one at a time and alternate (ours, torch best, torch default, per thread count,
  * then the next round), so a busy spell on a shared machine hits all of them alike; each figure
  * is the median over rounds. Besides wall-clock GFLOP/s every figure has a per-CPU-second twin
@@ -41,8 +44,36 @@ export interface LimitsReport {
   /** threads -> name ('peak-fma-avx2', 'peak-kernel-avx2', 'ours sgemm-512', 'torch-best sgemm-512', ...) -> figure */
   byThreads: Record<number, Record<string, Figure>>;
   torch: Record<string, unknown>;
-  cold: { n: number; processes: number; first10Seconds: number; steadySeconds: number; ratio: number; firstCallSeconds: number; perCall: number[] } | null;
+  cold: ColdStart | null;
+  /** PyTorch's cold start, measured the same way in the same run. */
+  coldTorch: ColdStart | null;
+  ramp: Ramp | null;
   absent: Record<string, string>;
+}
+
+export interface ColdStart { n: number; processes: number; first10Seconds: number; steadySeconds: number; ratio: number; firstCallSeconds: number; perCall: number[] }
+
+/**
+ * The FMA loop on one core, per 0.1 ms chunk (median over rounds), right after `idleMs` of idle
+ * and right after no pause; `firstMs*` is the first millisecond's mean GFLOP/s over the same
+ * series' chunks 2-3 ms later.
+ */
+export interface Ramp { idleMs: number; chunkSeconds: number; afterIdle: number[]; noIdle: number[]; firstMsAfterIdle: number; firstMsNoIdle: number }
+
+/** Per call index the median over processes; the first 10 calls' mean against the median of calls 30 on. */
+export function coldStart(runs: number[][], n: number): ColdStart | null {
+  if (runs.length === 0) return null;
+  const perCall = runs[0].map((_, i) => median(runs.map((r) => r[i])));
+  const steady = median(perCall.slice(30));
+  const first10 = perCall.slice(0, 10).reduce((s, x) => s + x, 0) / 10;
+  return { n, processes: runs.length, first10Seconds: first10, steadySeconds: steady, ratio: first10 / steady, firstCallSeconds: perCall[0], perCall };
+}
+
+/** The first millisecond's mean over the chunks from 2 ms on (median): 1 when there is no ramp. */
+export function firstMillisecond(chunks: number[], chunkSeconds: number): number {
+  const perMs = Math.max(1, Math.round(1e-3 / chunkSeconds));
+  const first = chunks.slice(0, perMs);
+  return first.reduce((s, x) => s + x, 0) / first.length / median(chunks.slice(2 * perMs));
 }
 
 interface Child { lines: Line[]; error: string | null }
@@ -73,7 +104,7 @@ const python = (): string => process.env.TRADECRAFT_BENCH_PYTHON ?? '/usr/bin/py
 export async function runLimits(o: LimitsOptions): Promise<LimitsReport> {
   const log = o.log ?? ((): void => {});
   const samples: Record<number, Record<string, { wall: number[]; perCpu: number[]; alongside: number[] }>> = {};
-  const report: LimitsReport = { machine: null, byThreads: {}, torch: {}, cold: null, absent: {} };
+  const report: LimitsReport = { machine: null, byThreads: {}, torch: {}, cold: null, coldTorch: null, ramp: null, absent: {} };
   const add = (t: number, name: string, r: ResultLine): void => {
     const s = ((samples[t] ??= {})[name] ??= { wall: [], perCpu: [], alongside: [] });
     s.wall.push(r.value);
@@ -113,20 +144,34 @@ export async function runLimits(o: LimitsOptions): Promise<LimitsReport> {
       ...(s.alongside.length > 0 ? { alongside: s.alongside } : {}),
     }]));
   }
-  // Cold start: fresh processes; per call index the median over processes, so one process
-  // descheduled for a few milliseconds does not decide the figure.
-  const runs: number[][] = [];
+  // Cold start: fresh processes, ours and PyTorch's alternating; per call index the median over
+  // processes, so one process descheduled for a few milliseconds does not decide the figure.
+  const times = (c: Child): number[] | null => {
+    const r = c.lines.find((l) => l.type === 'result') as ResultLine | undefined;
+    return r ? (r.extra as { times: number[] }).times : null;
+  };
+  const threads = Math.max(...o.threads);
+  const ours: number[][] = [], torch: number[][] = [];
   for (let p = 0; p < o.coldProcesses; p++) {
     const c = await runChild(process.execPath, [join(here, 'limits-child.js'), JSON.stringify({ mode: 'cold', n: 256, calls: 60 })],
-      { ...process.env, TRADECRAFT_BACKEND: 'native', TRADECRAFT_QUIET: '1' });
-    const r = c.lines.find((l) => l.type === 'result') as ResultLine | undefined;
-    if (r) runs.push((r.extra as { times: number[] }).times);
+      { ...process.env, TRADECRAFT_BACKEND: 'native', TRADECRAFT_QUIET: '1', TRADECRAFT_THREADS: String(threads) });
+    const t = times(c);
+    if (t) ours.push(t);
+    if (report.absent['torch-default'] !== undefined) continue;
+    const ct = await runChild(python(), [join(root, 'bench', 'peers', 'torch_limits.py'), JSON.stringify({ mode: 'cold', n: 256, calls: 60, threads })],
+      { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) });
+    const tt = times(ct);
+    if (tt) torch.push(tt);
+    else report.absent['torch cold start'] = ct.error ?? 'no result';
   }
-  if (runs.length > 0) {
-    const perCall = runs[0].map((_, i) => median(runs.map((r) => r[i])));
-    const steady = median(perCall.slice(30));
-    const first10 = perCall.slice(0, 10).reduce((s, x) => s + x, 0) / 10;
-    report.cold = { n: 256, processes: runs.length, first10Seconds: first10, steadySeconds: steady, ratio: first10 / steady, firstCallSeconds: perCall[0], perCall };
+  report.cold = coldStart(ours, 256);
+  report.coldTorch = coldStart(torch, 256);
+  const ramp = await runChild(process.execPath, [join(here, 'limits-child.js'), JSON.stringify({ mode: 'ramp', idleMs: 50, rounds: 8 })],
+    { ...process.env, TRADECRAFT_BACKEND: 'native', TRADECRAFT_QUIET: '1' });
+  const rr = ramp.lines.find((l) => l.type === 'result') as ResultLine | undefined;
+  if (rr) {
+    const x = rr.extra as { idleMs: number; chunkSeconds: number; afterIdle: number[]; noIdle: number[] };
+    report.ramp = { ...x, firstMsAfterIdle: firstMillisecond(x.afterIdle, x.chunkSeconds), firstMsNoIdle: firstMillisecond(x.noIdle, x.chunkSeconds) };
   }
   return report;
 }
@@ -196,12 +241,22 @@ export function printLimits(r: LimitsReport, extra: TrainingFigure[] = []): void
   const w = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const row of rows) console.log('  ' + row.map((c, i) => c.padEnd(w[i])).join('  '));
   for (const line of roundByRound(r)) console.log('  ' + line);
-  if (r.cold) {
-    const c = r.cold;
-    console.log(`  cold start: first 10 calls of a ${c.n}x${c.n} matmul in a fresh process (median over ${c.processes} processes per call): ` +
-      `${(c.first10Seconds * 1e3).toFixed(2)} ms per call vs steady ${(c.steadySeconds * 1e3).toFixed(2)} ms = ${c.ratio.toFixed(2)}x ` +
-      `(first call ${(c.firstCallSeconds * 1e3).toFixed(2)} ms)`);
+  for (const line of coldLines(r)) console.log('  ' + line);
+}
+
+/** The cold start's lines: ours, PyTorch's beside it, and what this machine does after idle. */
+export function coldLines(r: LimitsReport): string[] {
+  const ms = (s: number): string => (s * 1e3).toFixed(2);
+  const figure = (c: ColdStart): string => `${ms(c.first10Seconds)} ms per call vs steady ${ms(c.steadySeconds)} ms = ${c.ratio.toFixed(2)}x (first call ${ms(c.firstCallSeconds)} ms)`;
+  const out: string[] = [];
+  if (r.cold) out.push(`cold start: first 10 calls of a ${r.cold.n}x${r.cold.n} matmul in a fresh process (median over ${r.cold.processes} processes per call): ${figure(r.cold)}`);
+  if (r.coldTorch) out.push(`cold start, PyTorch \`a @ b\` measured the same way (${r.coldTorch.processes} processes alternating with ours): ${figure(r.coldTorch)}`);
+  if (r.ramp) {
+    const p = (x: number): string => `${(100 * x).toFixed(0)}%`;
+    out.push(`after ${r.ramp.idleMs} ms of idle, one core's register-only FMA loop runs its first 1 ms at ${p(r.ramp.firstMsAfterIdle)} of its speed from 2 ms on ` +
+      `(without the idle: ${p(r.ramp.firstMsNoIdle)}): the machine's own cold start, which a fresh process's first products meet`);
   }
+  return out;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

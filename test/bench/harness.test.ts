@@ -129,7 +129,7 @@ test('limits: ours over torch-best round by round, and each window against the l
   const { roundByRound, printLimits } = await import('../../bench/limits.js');
   const fig = (samples: number[], alongside?: number[]) => ({ wall: samples[1], perCpu: samples[1], n: samples.length, samples, ...(alongside ? { alongside } : {}) });
   const report = {
-    machine: null, torch: {}, cold: null, absent: {},
+    machine: null, torch: {}, cold: null, coldTorch: null, ramp: null, absent: {},
     byThreads: { 1: {
       'peak-kernel-avx2': fig([100, 100, 100]),
       'ours sgemm-512': fig([80, 90, 60], [0.9, 0.95, 0.8, 0.85]),
@@ -147,4 +147,31 @@ test('limits: ours over torch-best round by round, and each window against the l
   const row = printed.find((l) => l.includes('ours sgemm-512 '))!;
   // median of 0.8, 0.85, 0.9, 0.95 is 0.875 -> 88%
   assert.match(row, /each window vs the limit beside it: 88%, 80%-95%/);
+});
+
+test('cold start: per call the median over processes, the first 10 against calls 30 on; PyTorch beside ours; the ramp after idle', async () => {
+  const { coldStart, firstMillisecond, coldLines } = await import('../../bench/limits.js');
+  assert.equal(coldStart([], 256), null);
+  // Three processes of 40 calls: steady 1 ms; the first 10 calls at 3, 2, 2, 1.5, 1, ... (median per call).
+  const proc = (first: number[]) => [...first, ...new Array(40 - first.length).fill(1e-3)];
+  const c = coldStart([proc([3e-3, 2e-3, 2e-3, 1.5e-3]), proc([9e-3, 2e-3, 1e-3, 1.5e-3]), proc([3e-3, 5e-3, 2e-3, 1.5e-3])], 256)!;
+  // per call medians: 3, 2, 2, 1.5, then six of 1 -> first 10 mean 1.45 ms
+  assert.ok(Math.abs(c.first10Seconds - 1.45e-3) < 1e-12, String(c.first10Seconds));
+  assert.equal(c.steadySeconds, 1e-3);
+  assert.ok(Math.abs(c.ratio - 1.45) < 1e-9);
+  assert.equal(c.firstCallSeconds, 3e-3);
+  // 0.1 ms chunks: the first ten (1 ms) at 60, the rest at 80 -> 75%; flat -> 100%.
+  const ramped = [...new Array(10).fill(60), ...new Array(20).fill(80)];
+  assert.ok(Math.abs(firstMillisecond(ramped, 1e-4) - 0.75) < 1e-12);
+  assert.equal(firstMillisecond(new Array(30).fill(80), 1e-4), 1);
+  const report = {
+    machine: null, torch: {}, byThreads: {}, absent: {}, cold: c, coldTorch: { ...c, processes: 3, ratio: 1.75 },
+    ramp: { idleMs: 50, chunkSeconds: 1e-4, afterIdle: ramped, noIdle: new Array(30).fill(80), firstMsAfterIdle: 0.75, firstMsNoIdle: 1 },
+  };
+  const lines = coldLines(report);
+  assert.equal(lines.length, 3);
+  assert.match(lines[0], /first 10 calls of a 256x256 matmul .*: 1\.45 ms per call vs steady 1\.00 ms = 1\.45x \(first call 3\.00 ms\)/);
+  assert.match(lines[1], /PyTorch .*3 processes alternating with ours.*= 1\.75x/);
+  assert.match(lines[2], /after 50 ms of idle, .* first 1 ms at 75% .*without the idle: 100%/);
+  assert.deepEqual(coldLines({ ...report, coldTorch: null, ramp: null }).length, 1, 'a figure not measured prints no line');
 });
