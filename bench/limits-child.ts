@@ -13,7 +13,7 @@
  * Prints protocol lines (protocol.ts).
  */
 import { emit } from './protocol.js';
-import { median } from './stats.js';
+import { median, medianByIndex } from './stats.js';
 import { loadNativeAddon, NATIVE_ISAS } from '../src/backend/native.js';
 
 interface Task { mode: 'limits' | 'cold' | 'ramp'; sizes?: number[]; minTime?: number; rounds?: number; n?: number; calls?: number; idleMs?: number }
@@ -65,9 +65,8 @@ if (task.mode === 'cold') {
       runs[kind].push(chunks);
     }
   }
-  const perChunk = (rs: number[][]): number[] => rs[0].map((_, c) => median(rs.map((x) => x[c])));
   emit({ type: 'result', key: 'ramp', value: 0, unit: 'GFLOP/s', run: 0,
-    extra: { idleMs, chunkSeconds: CHUNK, afterIdle: perChunk(runs.afterIdle), noIdle: perChunk(runs.noIdle) } });
+    extra: { idleMs, chunkSeconds: CHUNK, afterIdle: medianByIndex(runs.afterIdle), noIdle: medianByIndex(runs.noIdle) } });
 } else {
   const isas = NATIVE_ISAS;
   const usable = isas.slice(0, isas.indexOf(machine.isa) + 1).slice(1);  // the SIMD sets this CPU runs

@@ -26,7 +26,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MARK, type Line, type ResultLine } from './protocol.js';
-import { fmt, median } from './stats.js';
+import { fmt, median, medianByIndex } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const root = resolve(here, '..', '..');
@@ -63,7 +63,7 @@ export interface Ramp { idleMs: number; chunkSeconds: number; afterIdle: number[
 /** Per call index the median over processes; the first 10 calls' mean against the median of calls 30 on. */
 export function coldStart(runs: number[][], n: number): ColdStart | null {
   if (runs.length === 0) return null;
-  const perCall = runs[0].map((_, i) => median(runs.map((r) => r[i])));
+  const perCall = medianByIndex(runs);
   const steady = median(perCall.slice(30));
   const first10 = perCall.slice(0, 10).reduce((s, x) => s + x, 0) / 10;
   return { n, processes: runs.length, first10Seconds: first10, steadySeconds: steady, ratio: first10 / steady, firstCallSeconds: perCall[0], perCall };
@@ -77,6 +77,8 @@ export function firstMillisecond(chunks: number[], chunkSeconds: number): number
 }
 
 interface Child { lines: Line[]; error: string | null }
+
+const resultOf = (c: Child): ResultLine | undefined => c.lines.find((l) => l.type === 'result') as ResultLine | undefined;
 
 function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Child> {
   return new Promise((done) => {
@@ -146,10 +148,7 @@ export async function runLimits(o: LimitsOptions): Promise<LimitsReport> {
   }
   // Cold start: fresh processes, ours and PyTorch's alternating; per call index the median over
   // processes, so one process descheduled for a few milliseconds does not decide the figure.
-  const times = (c: Child): number[] | null => {
-    const r = c.lines.find((l) => l.type === 'result') as ResultLine | undefined;
-    return r ? (r.extra as { times: number[] }).times : null;
-  };
+  const times = (c: Child): number[] | null => (resultOf(c)?.extra as { times: number[] } | undefined)?.times ?? null;
   const threads = Math.max(...o.threads);
   const ours: number[][] = [], torch: number[][] = [];
   for (let p = 0; p < o.coldProcesses; p++) {
@@ -168,7 +167,7 @@ export async function runLimits(o: LimitsOptions): Promise<LimitsReport> {
   report.coldTorch = coldStart(torch, 256);
   const ramp = await runChild(process.execPath, [join(here, 'limits-child.js'), JSON.stringify({ mode: 'ramp', idleMs: 50, rounds: 8 })],
     { ...process.env, TRADECRAFT_BACKEND: 'native', TRADECRAFT_QUIET: '1' });
-  const rr = ramp.lines.find((l) => l.type === 'result') as ResultLine | undefined;
+  const rr = resultOf(ramp);
   if (rr) {
     const x = rr.extra as { idleMs: number; chunkSeconds: number; afterIdle: number[]; noIdle: number[] };
     report.ramp = { ...x, firstMsAfterIdle: firstMillisecond(x.afterIdle, x.chunkSeconds), firstMsNoIdle: firstMillisecond(x.noIdle, x.chunkSeconds) };

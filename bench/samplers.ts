@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createSampler, float, sampleLoop, type FrozenTrial, type Params, type SearchSpace } from '../src/tune/index.js';
 import { SeededRandom } from '../src/stats/random.js';
+import { median, medianByIndex } from './stats.js';
 
 interface TestFunction { name: string; space: SearchSpace; f: (p: Params) => number; min: number }
 
@@ -51,12 +52,6 @@ function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
-};
 
 function samplerFor(name: string, seed: number) {
   if (name === 'sobol') return createSampler('sobol', { scramble: true, seed });
@@ -112,7 +107,7 @@ async function main(): Promise<void> {
           gpHits.push(hit < 0 ? Infinity : hit + 1);
         }
       }
-      results[fn.name][name] = checkpoints.map((_, i) => median(rows.map((r) => r[i])));
+      results[fn.name][name] = medianByIndex(rows);
       wall[`${fn.name}/${name}`] = (performance.now() - t0) / 1000;
       process.stderr.write(`${fn.name} ${name}: ${results[fn.name][name].map((v) => v.toFixed(5)).join(' ')} (${wall[`${fn.name}/${name}`].toFixed(1)} s)\n`);
     }

@@ -18,6 +18,11 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** Per position the median over rows of equal length: row i of `rows` is one process's or one run's series. */
+export function medianByIndex(rows: readonly (readonly number[])[]): number[] {
+  return rows[0].map((_, i) => median(rows.map((r) => r[i])));
+}
+
 export function summarize(xs: readonly number[]): Summary {
   if (xs.length === 0) throw new RangeError('summarize: no samples');
   return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
